@@ -1,0 +1,96 @@
+# mmguard: `make demo` and `make test`, and the steps they are made of.
+# Every step installs what it needs (idempotently) on a fresh Debian 12 machine
+# with rustup, Node 20 and npm: see `setup`.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+WASM_BINDGEN_VERSION := 0.2.130
+WASM_TARGET := wasm32-unknown-unknown
+WASM_OUT := target/$(WASM_TARGET)/release/mmguard.wasm
+DIST := pkg/dist
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# Tests that read the shared corpora (UDHR, emoji) find them here.
+export MMGUARD_SHARED_DATA ?= $(abspath $(CURDIR)/../shared/data)
+COUNTED := tools/run-counted.sh
+
+.PHONY: help setup setup-apt setup-rust setup-npm wasm check-simd size demo test \
+        fmt clippy test-native test-wasm test-js test-types test-browser bench bench-browser
+
+help:
+	@echo "make demo   build the npm package and serve the demo on http://127.0.0.1:8080/www/"
+	@echo "make test   every check: fmt, clippy, native + wasm + JS + types + Chromium tests"
+
+## --- setup: what the machine needs ---------------------------------------
+setup: setup-apt setup-rust setup-npm
+
+setup-apt:
+	@if ! command -v chromium >/dev/null || ! command -v wasm2wat >/dev/null || ! command -v brotli >/dev/null; then \
+	  echo "installing chromium, wabt, brotli (apt)"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium wabt brotli >/dev/null; \
+	fi
+
+setup-rust:
+	@rustup component add rustfmt clippy >/dev/null 2>&1 || true
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes)"; \
+	  cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
+	fi
+
+setup-npm:
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+
+## --- build -----------------------------------------------------------------
+wasm: setup-rust
+	cargo build --lib --release --target $(WASM_TARGET) --no-default-features
+	wasm-bindgen --target web --out-dir $(DIST) --out-name mmguard $(WASM_OUT)
+
+# RUSTFLAGS in the environment would replace .cargo/config.toml's +simd128.
+check-simd: wasm
+	@n=$$(wasm2wat --enable-all $(DIST)/mmguard_bg.wasm | grep -cE '\b(v128|i8x16|i16x8|i32x4|i64x2)\.' || true); \
+	  echo "SIMD instructions in $(DIST)/mmguard_bg.wasm: $$n"; [ "$$n" -gt 0 ]
+
+size: wasm
+	@printf 'mmguard_bg.wasm: %s bytes raw, %s gzip -9, %s brotli\n' \
+	  $$(wc -c < $(DIST)/mmguard_bg.wasm) $$(gzip -9 -c $(DIST)/mmguard_bg.wasm | wc -c) $$(brotli -c $(DIST)/mmguard_bg.wasm | wc -c)
+
+demo: setup wasm
+	@echo "demo: http://127.0.0.1:8080/www/"
+	node tools/serve.mjs . 8080
+
+## --- test ------------------------------------------------------------------
+test: setup fmt clippy test-native check-simd size test-wasm test-js test-types test-browser
+	@echo "make test: all steps passed"
+
+fmt:
+	cargo fmt --check
+
+clippy: setup-rust
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
+
+test-native:
+	$(COUNTED) cargo -- cargo test
+
+# Unit tests compiled to wasm32 and run in Node by wasm-bindgen-test-runner.
+test-wasm: setup-rust
+	$(COUNTED) cargo -- cargo test --lib --target $(WASM_TARGET) --no-default-features
+
+test-js: wasm setup-npm
+	$(COUNTED) node -- node --test pkg/test/
+
+test-types: setup-npm
+	tsc -p pkg/tsconfig.json
+
+test-browser: wasm setup-npm setup-apt
+	$(COUNTED) node -- node --test tests/browser/
+
+bench:
+	cargo bench --bench text
+
+bench-browser: wasm setup-npm setup-apt
+	node benches/browser/run.mjs

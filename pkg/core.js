@@ -1,0 +1,138 @@
+// The JavaScript API shared by every entry point (browser.js, node.js,
+// workerd.js). It wraps the generated wasm-bindgen glue in dist/ so that callers
+// get one error class with stable codes, input checks that happen before
+// anything crosses into wasm, and a clear error when init() was forgotten.
+// The entry points differ only in how they load the .wasm file.
+
+import {
+  WasmGuard,
+  defaultPolicy as wasmDefaultPolicy,
+  version as wasmVersion,
+} from './dist/mmguard.js';
+
+/** An input or policy mmguard refused to process. Branch on `code`, not on `message`. */
+export class MmguardError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = 'MmguardError';
+    this.code = code;
+  }
+}
+
+// Turns anything thrown by the wasm side into an MmguardError. The Rust side
+// throws plain Errors carrying a string `code`; anything else is a trap (a bug
+// in mmguard, e.g. RuntimeError "unreachable"), reported as "internal" so
+// callers can still branch on `code` alone.
+function toMmguardError(err) {
+  if (err instanceof MmguardError) return err;
+  if (err instanceof Error && typeof err.code === 'string') {
+    return new MmguardError(err.code, err.message, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new MmguardError('internal', `mmguard failed unexpectedly: ${message}`, { cause: err });
+}
+
+function callWasm(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    throw toMmguardError(err);
+  }
+}
+
+let ready = false;
+let loading = null;
+
+/**
+ * Runs `load` (which instantiates the wasm module) once per process or page;
+ * every later call gets the same promise. A failed load is forgotten, so
+ * calling init() again retries instead of returning the old rejection.
+ * Used by the entry points only; not part of the public API.
+ */
+export function initOnce(load) {
+  if (!loading) {
+    const attempt = runLoad(load);
+    loading = attempt;
+    attempt.catch(() => {
+      if (loading === attempt) loading = null;
+    });
+  }
+  return loading;
+}
+
+async function runLoad(load) {
+  try {
+    const result = load();
+    // A synchronous loader (initSync) marks us ready before init() returns,
+    // so Node and workerd callers may use a Guard without awaiting.
+    if (result && typeof result.then === 'function') await result;
+    ready = true;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new MmguardError('init.failed', `could not load mmguard's WebAssembly module: ${why}`, { cause: err });
+  }
+}
+
+// The generated glue would fail on first use with an obscure TypeError
+// ("Cannot read properties of undefined"); say what to do instead.
+function requireInit() {
+  if (!ready) {
+    throw new MmguardError('init.required', 'mmguard is not initialized: call (and await) init() first');
+  }
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/** Sanitizes text according to one policy. Reuse a Guard: parsing the policy happens once. */
+export class Guard {
+  #inner;
+
+  constructor(policy = null) {
+    requireInit();
+    this.#inner = callWasm(() => new WasmGuard(policy ?? null));
+  }
+
+  text(input) {
+    // Checked here, because wasm-bindgen would coerce or throw a TypeError
+    // without a code for a non-string.
+    if (typeof input !== 'string') {
+      throw new MmguardError('input.type', `text() takes a string, got ${describe(input)}`);
+    }
+    const out = callWasm(() => this.#live().text(input));
+    // The contract is `null` when blocked; a None may cross as undefined.
+    return { text: out.text ?? null, report: out.report };
+  }
+
+  policy() {
+    return callWasm(() => this.#live().policy());
+  }
+
+  /** Releases the wasm memory now instead of waiting for garbage collection. Safe to call twice. */
+  free() {
+    this.#inner?.free();
+    this.#inner = undefined;
+  }
+
+  #live() {
+    if (!this.#inner) {
+      throw new MmguardError('guard.freed', 'this Guard was freed; create a new one');
+    }
+    return this.#inner;
+  }
+}
+
+/** The effective default policy, every field filled in. */
+export function defaultPolicy() {
+  requireInit();
+  return callWasm(() => wasmDefaultPolicy());
+}
+
+/** The version of the mmguard crate inside the wasm module. */
+export function version() {
+  requireInit();
+  return callWasm(() => wasmVersion());
+}

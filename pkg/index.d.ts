@@ -1,0 +1,449 @@
+// Types for the mmguard npm package. One declaration file serves every entry
+// point (browser, node, workerd): they export the same API and differ only in
+// how init() loads the WebAssembly module. The shapes mirror the Rust types'
+// serde JSON exactly: snake_case fields, enums as lowercase strings.
+
+// ---------------------------------------------------------------- policy
+
+/**
+ * What to do when a check finds something.
+ * - `allow`: do not run the check; nothing is reported or changed.
+ * - `flag`: report the finding, leave the input as it is.
+ * - `sanitize`: remove or neutralize what was found, and report it.
+ * - `block`: report it and mark the whole input blocked (`verdict: "blocked"`, `text: null`).
+ */
+export type Action = "allow" | "flag" | "sanitize" | "block";
+
+/**
+ * Unicode normalization form applied to the output.
+ * - `none`: leave the text as it is.
+ * - `nfc`: canonical composition; changes no meaning, only the encoding.
+ * - `nfkc`: compatibility composition; also folds fullwidth letters, ligatures,
+ *   circled and superscript forms (`²` becomes `2`). Defeats more disguises.
+ */
+export type Normalization = "none" | "nfc" | "nfkc";
+
+/**
+ * How bidirectional controls are neutralized when their check sanitizes.
+ * - `remove`: remove every bidi control.
+ * - `isolate`: keep them, but close each embedding, override and isolate at the
+ *   end of its line, so none can reorder text beyond its line.
+ */
+export type BidiMode = "remove" | "isolate";
+
+/** A check that takes only an action. In a policy input `action` is required, since each check has its own default. */
+export interface Check {
+  /** What to do with what the check finds. */
+  action: Action;
+}
+
+/** The bidi (Trojan Source) check. */
+export interface BidiCheck {
+  /** What to do. Default `"sanitize"`. */
+  action: Action;
+  /** How to sanitize. Default `"remove"`. */
+  mode: BidiMode;
+}
+
+/** Prompt-injection heuristics. */
+export interface InjectionCheck {
+  /**
+   * What to do. `sanitize` neutralizes chat-template tokens and flags the rest,
+   * since a phrase cannot be removed without changing what the user asked.
+   * Default `"sanitize"`: heuristics have false positives, so a phrase alone never blocks.
+   */
+  action: Action;
+  /** Score (0 to 1) at or above which `block` blocks. Default `0.7`. Outside 0..1 is `policy.invalid`. */
+  threshold: number;
+}
+
+/** Excessive combining marks ("Zalgo"). */
+export interface CombiningCheck {
+  /** What to do; `sanitize` keeps the first `max_marks` marks on each base. Default `"sanitize"`. */
+  action: Action;
+  /** Most combining marks on one base character. Default `4`; at least 1. */
+  max_marks: number;
+}
+
+/** Character floods: one character repeated many times in a row. */
+export interface FloodCheck {
+  /** What to do; `sanitize` shortens each run to `max_run`. Default `"flag"`. */
+  action: Action;
+  /** Longest run of one character that is not a flood. Default `256`; at least 2. */
+  max_run: number;
+}
+
+/** Every text check, with its effective settings. */
+export interface TextPolicy {
+  /** Normalization form of the output. Default `"nfc"`. */
+  normalization: Normalization;
+  /** C0 controls except tab, newline and CR, DEL, and C1 controls that start terminal escapes. Default `sanitize`. */
+  controls: Check;
+  /** The other C1 controls (U+0080–U+009F), usually mis-decoded Windows-1252 punctuation. Default `flag`. */
+  c1_controls: Check;
+  /** Invisible and format characters; joiners a script or emoji sequence needs are kept. Default `sanitize`. */
+  invisible: Check;
+  /** Bidirectional controls (Trojan Source, CVE-2021-42574). */
+  bidi: BidiCheck;
+  /** Hidden payloads in tag characters, variation selectors and "sneaky bits", decoded into the report. Default `sanitize`. */
+  smuggling: Check;
+  /** Private-use code points. Default `flag`. */
+  private_use: Check;
+  /** Noncharacters (U+FDD0–U+FDEF, U+xxFFFE/F). Default `sanitize`. */
+  noncharacters: Check;
+  /** Code points unassigned in this build's Unicode tables. Default `flag`. */
+  unassigned: Check;
+  /** Words mixing look-alike scripts and homoglyph spellings; `sanitize` maps look-alikes to Latin. Default `flag`. */
+  confusables: Check;
+  /** Encoded payloads (base64, hex, URL-encoding, ROT13, ...), decoded and re-scanned. Default `flag`. */
+  encoded: Check;
+  /** Prompt-injection and jailbreak heuristics. */
+  injection: InjectionCheck;
+  /** Credentials; `sanitize` replaces each with a placeholder such as `[REDACTED:aws_access_key]`. Default `sanitize`. */
+  secrets: Check;
+  /** Personal data: emails, phone numbers, payment cards, IBANs. Default `flag`. */
+  pii: Check;
+  /** Excessive combining marks. */
+  combining: CombiningCheck;
+  /** Character floods. */
+  flood: FloodCheck;
+}
+
+/** Limits on text input and on what is decoded from it. All counts must be at least 1. */
+export interface TextLimits {
+  /** Most UTF-8 bytes accepted; over it, `text()` throws `limit.text_bytes`. Default 4 MiB (4194304). */
+  max_bytes: number;
+  /** Most Unicode scalar values accepted; over it, `text()` throws `limit.text_chars`. Default 1048576. */
+  max_chars: number;
+  /** Layers of encoding peeled off a payload. Default `3`, at most `8`. */
+  max_decode_depth: number;
+  /** Most bytes decoded from all payloads of one input; past it payloads are marked `truncated`. Default 256 KiB (262144). */
+  max_decoded_bytes: number;
+}
+
+/** Size limits, one group per modality, enforced before any work. */
+export interface Limits {
+  /** Limits for `Guard.text`. */
+  text: TextLimits;
+}
+
+/** The effective policy, as returned by `defaultPolicy()` and `Guard.policy()`: every field present. */
+export interface Policy {
+  /** Text checks. */
+  text: TextPolicy;
+  /** Size limits. */
+  limits: Limits;
+}
+
+/**
+ * Text checks as passed to `new Guard(...)`: every field optional; a missing
+ * one keeps its default. A `Check` still needs its `action`.
+ */
+export interface TextPolicyInput {
+  normalization?: Normalization;
+  controls?: Check;
+  c1_controls?: Check;
+  invisible?: Check;
+  bidi?: Partial<BidiCheck>;
+  smuggling?: Check;
+  private_use?: Check;
+  noncharacters?: Check;
+  unassigned?: Check;
+  confusables?: Check;
+  encoded?: Check;
+  injection?: Partial<InjectionCheck>;
+  secrets?: Check;
+  pii?: Check;
+  combining?: Partial<CombiningCheck>;
+  flood?: Partial<FloodCheck>;
+}
+
+/** Limits as passed to `new Guard(...)`: every field optional. */
+export interface LimitsInput {
+  text?: Partial<TextLimits>;
+}
+
+/**
+ * A policy as passed to `new Guard(...)`: a partial `Policy`. Unknown keys are
+ * refused (`policy.json`) so a typo cannot silently switch a check off.
+ */
+export interface PolicyInput {
+  text?: TextPolicyInput;
+  limits?: LimitsInput;
+}
+
+// ---------------------------------------------------------------- report
+
+/**
+ * The outcome of one guard call.
+ * - `clean`: nothing was changed (findings, if any, were only flagged).
+ * - `modified`: something was removed or neutralized.
+ * - `blocked`: a check whose action is `block` fired; do not forward this input.
+ */
+export type Verdict = "clean" | "modified" | "blocked";
+
+/** How serious a finding is, from harmless (`info`) to an attack known to work today (`critical`). */
+export type Severity = "info" | "low" | "medium" | "high" | "critical";
+
+/** Stable finding codes. They never change meaning once published; new ones may be added. */
+export type FindingCode =
+  /** C0 control, DEL, or a C1 control that starts a terminal escape sequence. */
+  | "text.control"
+  /** Another C1 control, usually Windows-1252 punctuation decoded as Latin-1. */
+  | "text.c1_control"
+  /** Invisible or format character. */
+  | "text.invisible"
+  /** Bidirectional control (Trojan Source). */
+  | "text.bidi_control"
+  /** ASCII smuggled in Unicode tag characters. */
+  | "text.tag_smuggling"
+  /** Bytes smuggled in runs of variation selectors. */
+  | "text.variation_selector_smuggling"
+  /** Bits smuggled in invisible times / invisible plus. */
+  | "text.sneaky_bits"
+  /** Private-use code point. */
+  | "text.private_use"
+  /** Noncharacter code point. */
+  | "text.noncharacter"
+  /** Unassigned code point. */
+  | "text.unassigned"
+  /** A word mixing look-alike scripts. */
+  | "text.mixed_script"
+  /** An encoded payload (base64, hex, ...), decoded into the report. */
+  | "text.encoded_payload"
+  /** "Ignore previous instructions" and its kin. */
+  | "text.injection.instruction_override"
+  /** Jailbreak personas and role-play framings. */
+  | "text.injection.role_play"
+  /** A fake system or assistant turn written as plain text. */
+  | "text.injection.fake_turn"
+  /** Chat-template control tokens (`<|im_start|>`, `[INST]`, ...). */
+  | "text.injection.chat_template"
+  /** Requests to reveal the system prompt or hidden instructions. */
+  | "text.injection.prompt_extraction"
+  /** Markdown or HTML that makes a renderer send data to a URL. */
+  | "text.injection.exfiltration"
+  /** A credential. */
+  | "text.secret"
+  /** Personal data. */
+  | "text.pii"
+  /** Too many combining marks on one base ("Zalgo"). */
+  | "text.excessive_combining"
+  /** One character repeated past the limit. */
+  | "text.flood"
+  /** The text was changed by Unicode normalization. */
+  | "text.normalized";
+
+/**
+ * Where a finding is in the input. `start`/`end` count UTF-16 code units like
+ * JavaScript strings, so `input.slice(span.start, span.end)` is the finding;
+ * `byte_start`/`byte_end` are UTF-8 byte offsets. Both refer to the original input.
+ */
+export interface Span {
+  /** First UTF-16 code unit. */
+  start: number;
+  /** One past the last UTF-16 code unit. */
+  end: number;
+  /** First UTF-8 byte. */
+  byte_start: number;
+  /** One past the last UTF-8 byte. */
+  byte_end: number;
+}
+
+/** How a hidden or encoded payload was carried. */
+export type Encoding =
+  /** Unicode tag characters U+E0020–U+E007E, one per ASCII byte. */
+  | "tag_characters"
+  /** Variation selectors, one per byte. */
+  | "variation_selectors"
+  /** U+2062 = 0, U+2064 = 1, eight per byte. */
+  | "sneaky_bits"
+  /** RFC 4648 base64, standard or URL-safe. */
+  | "base64"
+  /** RFC 4648 base32. */
+  | "base32"
+  /** Hexadecimal bytes. */
+  | "hex"
+  /** Percent-encoding. */
+  | "url"
+  /** ROT13 of Latin letters. */
+  | "rot13"
+  /** Digits and symbols standing for letters. */
+  | "leetspeak"
+  /** Fullwidth forms of ASCII. */
+  | "fullwidth";
+
+/** A payload decoded from the input. */
+export interface Payload {
+  /** Layers peeled, outermost first, e.g. `["url", "base64"]`. */
+  encodings: Encoding[];
+  /** The decoded text; invalid UTF-8 shows as U+FFFD. */
+  text: string;
+  /** How many bytes were decoded. */
+  bytes: number;
+  /** True when decoding stopped at `limits.text.max_decoded_bytes`. */
+  truncated: boolean;
+}
+
+/** One thing a check found. */
+export interface Finding {
+  /** Stable code. */
+  code: FindingCode;
+  /** How serious it is. */
+  severity: Severity;
+  /** What was found, for people. Wording may change; branch on `code`. */
+  message: string;
+  /** A finer label where a code covers several kinds, e.g. `"aws_access_key"`, `"email"`. */
+  label?: string;
+  /** What was done about it: `flag`, `sanitize` or `block`. */
+  action: Action;
+  /** Occurrences; a run of adjacent characters counts once. */
+  count: number;
+  /** Where, at most 32 of them; `count` still counts every occurrence. */
+  spans: Span[];
+  /** The hidden or encoded content, decoded. */
+  payload?: Payload;
+}
+
+/** What was done how often, one entry per code. */
+export interface ActionTaken {
+  /** The finding code acted on. */
+  code: FindingCode;
+  /** The action applied. */
+  action: Action;
+  /** How many occurrences it was applied to. */
+  count: number;
+}
+
+/** Scores between 0 and 1. */
+export interface Scores {
+  /** Likelihood that the text is a prompt injection or jailbreak. */
+  injection: number;
+  /** The heuristic pattern library's part of `injection`. */
+  injection_heuristic: number;
+}
+
+/** Sizes before and after. */
+export interface Stats {
+  /** Characters (Unicode scalar values) in the input. */
+  input_chars: number;
+  /** UTF-16 code units in the input (the input's `length`). */
+  input_utf16: number;
+  /** Characters in the output. */
+  output_chars: number;
+  /** Characters removed. */
+  removed_chars: number;
+  /** Spans replaced by a placeholder or a neutral form. */
+  replaced: number;
+}
+
+/** Everything a guard call found and did. */
+export interface Report {
+  /** Clean, modified or blocked. */
+  verdict: Verdict;
+  /** Findings, most severe first. */
+  findings: Finding[];
+  /** Actions taken, one entry per code. */
+  actions: ActionTaken[];
+  /** Scores. */
+  scores: Scores;
+  /** Statistics. */
+  stats: Stats;
+}
+
+/** What `Guard.text` returns. */
+export interface TextResult {
+  /** The sanitized text, or `null` when `report.verdict` is `"blocked"`. */
+  text: string | null;
+  /** What was found and done. */
+  report: Report;
+}
+
+// ---------------------------------------------------------------- API
+
+/**
+ * Stable error codes. Those from the wasm side:
+ * - `policy.json`: the policy has an unknown key or a value of the wrong type.
+ * - `policy.invalid`: the policy parses but a value is out of range.
+ * - `limit.text_bytes`, `limit.text_chars`: the input is over a limit in `policy.limits.text`.
+ *
+ * Those from the JavaScript wrapper:
+ * - `input.type`: `text()` was given something other than a string.
+ * - `init.required`: the API was used before `init()` finished.
+ * - `init.failed`: the WebAssembly module could not be loaded (`cause` says why).
+ * - `guard.freed`: the Guard was used after `free()`.
+ * - `internal`: a bug in mmguard (the wasm module trapped); please report it.
+ *
+ * New codes may be added; the first part names whose fault it is.
+ */
+export type ErrorCode =
+  | "policy.json"
+  | "policy.invalid"
+  | "limit.text_bytes"
+  | "limit.text_chars"
+  | "input.type"
+  | "init.required"
+  | "init.failed"
+  | "guard.freed"
+  | "internal"
+  | (string & {});
+
+/** An input or policy mmguard refused to process. Branch on `code`, never on `message`. */
+export class MmguardError extends Error {
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions);
+  /** Always `"MmguardError"`. */
+  name: "MmguardError";
+  /** Stable, machine-readable code such as `"limit.text_chars"`. */
+  code: ErrorCode;
+}
+
+/** Where `init()` may load the WebAssembly module from. */
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/**
+ * Loads the WebAssembly module. Call and await it once before using anything
+ * else: until it has finished, `new Guard()`, `defaultPolicy()` and `version()`
+ * throw an `MmguardError` with code `"init.required"`. Later calls return the
+ * same promise; after a failure (`"init.failed"`) a new call retries.
+ *
+ * In browsers `input` overrides where the module comes from (default:
+ * `dist/mmguard_bg.wasm` beside the package's entry file). Node.js reads that
+ * file from disk and workerd imports it at load time; both ignore `input`.
+ */
+export function init(input?: InitInput): Promise<void>;
+
+/**
+ * Sanitizes text according to one policy. Make one Guard per policy and reuse
+ * it: the policy is parsed and checked once, in the constructor.
+ *
+ * @example
+ * await init();
+ * const guard = new Guard({ text: { bidi: { action: "block" } } });
+ * const { text, report } = guard.text(userInput);
+ * if (report.verdict === "blocked") refuse(report.findings);
+ */
+export class Guard {
+  /**
+   * @param policy a partial policy; missing fields keep their defaults.
+   * @throws {MmguardError} `policy.json` for an unknown key or a wrong type,
+   *   `policy.invalid` for a value out of range, `init.required` before `init()`.
+   */
+  constructor(policy?: PolicyInput | null);
+  /**
+   * Checks and sanitizes `input`. A blocked input is a result, not an error:
+   * `text` is `null` and `report.verdict` is `"blocked"`.
+   * @throws {MmguardError} `input.type` for a non-string, `limit.text_bytes` or
+   *   `limit.text_chars` when it is over the policy's limits, `guard.freed` after `free()`.
+   */
+  text(input: string): TextResult;
+  /** The effective policy, every default filled in. */
+  policy(): Policy;
+  /** Frees the wasm memory now rather than at garbage collection. Using the Guard afterwards throws `guard.freed`. */
+  free(): void;
+}
+
+/** The default policy, every field filled in. Throws `init.required` before `init()`. */
+export function defaultPolicy(): Policy;
+
+/** The mmguard version inside the WebAssembly module, e.g. `"0.1.0"`. Throws `init.required` before `init()`. */
+export function version(): string;

@@ -1,0 +1,16 @@
+// Entry point for Node.js (the "node" export condition): the .wasm file is read
+// from disk and compiled synchronously, so a Guard can be made as soon as
+// init() returns, even before its promise is awaited.
+
+import { readFileSync } from 'node:fs';
+import { initSync } from './dist/mmguard.js';
+import { initOnce } from './core.js';
+
+export { Guard, MmguardError, defaultPolicy, version } from './core.js';
+
+/** Loads dist/mmguard_bg.wasm next to this file. Idempotent; returns a promise for parity with the browser. */
+export function init() {
+  return initOnce(() => {
+    initSync({ module: readFileSync(new URL('./dist/mmguard_bg.wasm', import.meta.url)) });
+  });
+}

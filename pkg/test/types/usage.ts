@@ -1,0 +1,84 @@
+// Compiled by `tsc -p pkg/tsconfig.json` (never run): proves that typical code
+// type-checks against index.d.ts and that common mistakes do not. Each
+// `@ts-expect-error` fails the check if the line below it ever compiles.
+
+import {
+  Guard,
+  MmguardError,
+  defaultPolicy,
+  init,
+  version,
+  type Action,
+  type Finding,
+  type FindingCode,
+  type Policy,
+  type PolicyInput,
+  type Report,
+  type TextResult,
+  type Verdict,
+} from "mmguard";
+
+export async function sanitize(input: string): Promise<string | null> {
+  await init();
+  const strict: PolicyInput = {
+    text: {
+      normalization: "nfkc",
+      bidi: { action: "block" },
+      injection: { threshold: 0.5 },
+      secrets: { action: "sanitize" },
+    },
+    limits: { text: { max_chars: 10_000 } },
+  };
+  const guard = new Guard(strict);
+  try {
+    const result: TextResult = guard.text(input);
+    const report: Report = result.report;
+    const verdict: Verdict = report.verdict;
+    for (const finding of report.findings) describe(finding);
+    if (verdict === "blocked") return null;
+    return result.text;
+  } catch (err) {
+    if (err instanceof MmguardError && err.code === "limit.text_chars") return null;
+    throw err;
+  } finally {
+    guard.free();
+  }
+}
+
+function describe(finding: Finding): string {
+  const code: FindingCode = finding.code;
+  const where = finding.spans.map((s) => `${s.start}..${s.end} (bytes ${s.byte_start}..${s.byte_end})`);
+  const hidden = finding.payload ? ` hiding ${JSON.stringify(finding.payload.text)} via ${finding.payload.encodings.join("+")}` : "";
+  const label: string | undefined = finding.label;
+  return `${code} [${finding.severity}] ${finding.message} ${label ?? ""} at ${where.join(", ")}${hidden}`;
+}
+
+export function effective(): [Policy, string, Action, number] {
+  const policy = defaultPolicy();
+  return [new Guard().policy(), version(), policy.text.bidi.action, policy.limits.text.max_chars];
+}
+
+export const accepted: PolicyInput[] = [{}, { text: {} }, { limits: {} }, { text: { bidi: { mode: "isolate" } } }];
+export const noPolicy = [new Guard(), new Guard(null)];
+
+// A typo must not compile, just as the wasm side refuses it at run time.
+// @ts-expect-error unknown key "bidii"
+export const typo: PolicyInput = { text: { bidii: { action: "block" } } };
+
+// @ts-expect-error "remove" is not an Action
+export const badAction: PolicyInput = { text: { invisible: { action: "remove" } } };
+
+// @ts-expect-error a Check needs its action: it has no default of its own
+export const missingAction: PolicyInput = { text: { pii: {} } };
+
+// @ts-expect-error limits are numbers
+export const stringLimit: PolicyInput = { limits: { text: { max_chars: "5" } } };
+
+// @ts-expect-error text() takes a string
+export const notText = new Guard().text(42);
+
+export function narrowText(r: TextResult): string {
+  // @ts-expect-error text may be null (blocked), so it must be checked first
+  const s: string = r.text;
+  return s;
+}

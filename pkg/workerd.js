@@ -1,0 +1,17 @@
+// Entry point for Cloudflare Workers and other workerd-based runtimes (the
+// "workerd" export condition). They forbid compiling wasm from bytes at run
+// time, so the .wasm file is imported as a module (the runtime compiles it at
+// deploy time) and instantiated synchronously when this module loads.
+
+import wasmModule from './dist/mmguard_bg.wasm';
+import { initSync } from './dist/mmguard.js';
+import { initOnce } from './core.js';
+
+export { Guard, MmguardError, defaultPolicy, version } from './core.js';
+
+const ready = initOnce(() => initSync({ module: wasmModule }));
+
+/** Already done when this module loaded; kept so code is the same on every runtime. */
+export function init() {
+  return ready;
+}

@@ -1,0 +1,188 @@
+//! The `mmguard` command-line tool.
+//!
+//! ```text
+//! mmguard text [FILE|-] [--policy POLICY.json] [--report REPORT.json]
+//! ```
+//! Writes the sanitized text to stdout and, with `--report`, the report as JSON.
+//! Exit codes: 0 processed (clean or modified), 1 blocked by policy, 2 error
+//! (bad input, over a limit, bad policy, bad usage). On error the report file
+//! holds `{"error":{"code":...,"message":...}}` and the message goes to stderr.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use mmguard::{Guard, Policy, Verdict};
+
+const USAGE: &str = "usage: mmguard text [FILE|-] [--policy POLICY.json] [--report REPORT.json]
+       mmguard --help | --version
+
+Sanitizes text (a file, or standard input with - or no FILE) and writes it to
+standard output. Exit status: 0 processed, 1 blocked by policy, 2 error.";
+
+/// A CLI failure: a stable code and a message, like the library's errors.
+struct Failure {
+    code: String,
+    message: String,
+}
+
+impl Failure {
+    fn new(code: &str, message: impl Into<String>) -> Self {
+        Failure {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<mmguard::Error> for Failure {
+    fn from(e: mmguard::Error) -> Self {
+        Failure::new(e.code(), e.message())
+    }
+}
+
+struct Args {
+    input: Option<PathBuf>,
+    policy: Option<PathBuf>,
+    report: Option<PathBuf>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, Failure> {
+    let mut out = Args {
+        input: None,
+        policy: None,
+        report: None,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--policy" | "--report" => {
+                let value = it
+                    .next()
+                    .ok_or_else(|| Failure::new("usage.arguments", format!("{a} needs a file name")))?;
+                let slot = if a == "--policy" { &mut out.policy } else { &mut out.report };
+                *slot = Some(PathBuf::from(value));
+            }
+            "-" => out.input = None,
+            s if s.starts_with("--") => {
+                return Err(Failure::new("usage.arguments", format!("unknown option {s}")));
+            }
+            s => {
+                if out.input.is_some() {
+                    return Err(Failure::new("usage.arguments", "only one input file may be given"));
+                }
+                out.input = Some(PathBuf::from(s));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads at most `max + 1` bytes, so an oversized input is refused without
+/// being read whole into memory.
+fn read_input(path: Option<&PathBuf>, max: u64) -> Result<Vec<u8>, Failure> {
+    let mut buf = Vec::new();
+    let read = match path {
+        Some(p) => std::fs::File::open(p)
+            .and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut buf))
+            .map_err(|e| Failure::new("io.read", format!("cannot read {}: {e}", p.display())))?,
+        None => std::io::stdin()
+            .lock()
+            .take(max.saturating_add(1))
+            .read_to_end(&mut buf)
+            .map_err(|e| Failure::new("io.read", format!("cannot read standard input: {e}")))?,
+    };
+    if read as u64 > max {
+        return Err(Failure::new(
+            "limit.text_bytes",
+            format!("input is over the limit of {max} bytes (limits.text.max_bytes)"),
+        ));
+    }
+    Ok(buf)
+}
+
+fn load_policy(path: Option<&PathBuf>) -> Result<Policy, Failure> {
+    match path {
+        None => Ok(Policy::default()),
+        Some(p) => {
+            let json = std::fs::read_to_string(p)
+                .map_err(|e| Failure::new("io.read", format!("cannot read policy {}: {e}", p.display())))?;
+            Ok(Policy::from_json(&json)?)
+        }
+    }
+}
+
+fn write_report(path: Option<&PathBuf>, json: &str) -> Result<(), Failure> {
+    if let Some(p) = path {
+        std::fs::write(p, json)
+            .map_err(|e| Failure::new("io.write", format!("cannot write report {}: {e}", p.display())))?;
+    }
+    Ok(())
+}
+
+fn run_text(args: &Args) -> Result<Verdict, Failure> {
+    let policy = load_policy(args.policy.as_ref())?;
+    let bytes = read_input(args.input.as_ref(), policy.limits.text.max_bytes)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::new(
+            "input.encoding",
+            format!("input is not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+    })?;
+    let guard = Guard::new(policy)?;
+    let result = guard.text(&text)?;
+    write_report(args.report.as_ref(), &result.report.to_json())?;
+    if let Some(out) = result.output {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(out.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Failure::new("io.write", format!("cannot write output: {e}")))?;
+    }
+    Ok(result.report.verdict)
+}
+
+fn error_json(f: &Failure) -> String {
+    serde_json::json!({ "error": { "code": f.code, "message": f.message } }).to_string()
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match argv.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => ("--help", &[][..]),
+    };
+    match command {
+        "--help" | "-h" | "help" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        "--version" | "-V" => {
+            println!("mmguard {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let parsed = if command == "text" {
+        parse_args(rest)
+    } else {
+        Err(Failure::new("usage.command", format!("unknown command {command:?}")))
+    };
+    let report_path = parsed.as_ref().ok().and_then(|a| a.report.clone());
+    let outcome = parsed.and_then(|args| run_text(&args));
+    match outcome {
+        Ok(Verdict::Blocked) => {
+            eprintln!("mmguard: blocked by policy (see the report for findings)");
+            ExitCode::from(1)
+        }
+        Ok(_) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("mmguard: {}: {}", f.code, f.message);
+            if f.code.starts_with("usage") {
+                eprintln!("{USAGE}");
+            }
+            let _ = write_report(report_path.as_ref(), &error_json(&f));
+            ExitCode::from(2)
+        }
+    }
+}

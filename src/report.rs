@@ -1,0 +1,303 @@
+//! What every guard call returns besides its output: the verdict, the findings
+//! with stable codes, the actions taken, scores and statistics.
+//!
+//! The JSON shape (serde) is the public contract shared by Rust, JavaScript and
+//! the CLI; codes and field names never change meaning once published.
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::Action;
+
+/// The outcome of one guard call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Nothing was changed (findings, if any, were only flagged).
+    Clean,
+    /// The output differs from the input: something was removed or neutralized.
+    Modified,
+    /// A check whose action is `block` fired: do not forward this input.
+    Blocked,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth knowing, harmless by itself (e.g. text was normalized).
+    Info,
+    /// Unusual, rarely malicious.
+    Low,
+    /// Often used to hide or disguise content.
+    Medium,
+    /// Almost always an attack or a leak.
+    High,
+    /// An attack that is known to work against models today.
+    Critical,
+}
+
+/// Stable finding codes. Serialized as dotted strings such as `"text.bidi_control"`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Code {
+    /// C0 control, DEL, or a C1 control that starts a terminal escape sequence.
+    #[serde(rename = "text.control")]
+    Control,
+    /// Another C1 control, usually Windows-1252 punctuation decoded as Latin-1.
+    #[serde(rename = "text.c1_control")]
+    C1Control,
+    /// Invisible or format character.
+    #[serde(rename = "text.invisible")]
+    Invisible,
+    /// Bidirectional control (Trojan Source).
+    #[serde(rename = "text.bidi_control")]
+    BidiControl,
+    /// ASCII smuggled in Unicode tag characters.
+    #[serde(rename = "text.tag_smuggling")]
+    TagSmuggling,
+    /// Bytes smuggled in runs of variation selectors.
+    #[serde(rename = "text.variation_selector_smuggling")]
+    VariationSelectorSmuggling,
+    /// Bits smuggled in invisible times / invisible plus ("sneaky bits").
+    #[serde(rename = "text.sneaky_bits")]
+    SneakyBits,
+    /// Private-use code point.
+    #[serde(rename = "text.private_use")]
+    PrivateUse,
+    /// Noncharacter code point.
+    #[serde(rename = "text.noncharacter")]
+    Noncharacter,
+    /// Unassigned code point.
+    #[serde(rename = "text.unassigned")]
+    Unassigned,
+    /// A word mixing scripts beyond what UTS #39 "moderately restrictive" allows.
+    #[serde(rename = "text.mixed_script")]
+    MixedScript,
+    /// An encoded payload (base64, hex, ...), decoded into the report.
+    #[serde(rename = "text.encoded_payload")]
+    EncodedPayload,
+    /// "Ignore previous instructions" and its kin.
+    #[serde(rename = "text.injection.instruction_override")]
+    InstructionOverride,
+    /// Jailbreak personas and role-play framings (DAN, developer mode, ...).
+    #[serde(rename = "text.injection.role_play")]
+    RolePlay,
+    /// A fake system or assistant turn written as plain text.
+    #[serde(rename = "text.injection.fake_turn")]
+    FakeTurn,
+    /// Chat-template control tokens (`<|im_start|>`, `[INST]`, ...).
+    #[serde(rename = "text.injection.chat_template")]
+    ChatTemplate,
+    /// Requests to reveal the system prompt or hidden instructions.
+    #[serde(rename = "text.injection.prompt_extraction")]
+    PromptExtraction,
+    /// Markdown or HTML that makes a renderer send data to a URL.
+    #[serde(rename = "text.injection.exfiltration")]
+    Exfiltration,
+    /// A credential.
+    #[serde(rename = "text.secret")]
+    Secret,
+    /// Personal data.
+    #[serde(rename = "text.pii")]
+    Pii,
+    /// Too many combining marks on one base ("Zalgo").
+    #[serde(rename = "text.excessive_combining")]
+    ExcessiveCombining,
+    /// One character repeated past the limit.
+    #[serde(rename = "text.flood")]
+    Flood,
+    /// The text was changed by Unicode normalization.
+    #[serde(rename = "text.normalized")]
+    Normalized,
+}
+
+impl Code {
+    /// The stable dotted string, e.g. `"text.bidi_control"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Control => "text.control",
+            Code::C1Control => "text.c1_control",
+            Code::Invisible => "text.invisible",
+            Code::BidiControl => "text.bidi_control",
+            Code::TagSmuggling => "text.tag_smuggling",
+            Code::VariationSelectorSmuggling => "text.variation_selector_smuggling",
+            Code::SneakyBits => "text.sneaky_bits",
+            Code::PrivateUse => "text.private_use",
+            Code::Noncharacter => "text.noncharacter",
+            Code::Unassigned => "text.unassigned",
+            Code::MixedScript => "text.mixed_script",
+            Code::EncodedPayload => "text.encoded_payload",
+            Code::InstructionOverride => "text.injection.instruction_override",
+            Code::RolePlay => "text.injection.role_play",
+            Code::FakeTurn => "text.injection.fake_turn",
+            Code::ChatTemplate => "text.injection.chat_template",
+            Code::PromptExtraction => "text.injection.prompt_extraction",
+            Code::Exfiltration => "text.injection.exfiltration",
+            Code::Secret => "text.secret",
+            Code::Pii => "text.pii",
+            Code::ExcessiveCombining => "text.excessive_combining",
+            Code::Flood => "text.flood",
+            Code::Normalized => "text.normalized",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding is in the caller's input.
+///
+/// `start..end` count UTF-16 code units, as JavaScript strings do, so a web page
+/// can highlight with `input.slice(start, end)`; `byte_start..byte_end` are UTF-8
+/// byte offsets for Rust callers. Both refer to the original input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// First UTF-16 code unit.
+    pub start: u32,
+    /// One past the last UTF-16 code unit.
+    pub end: u32,
+    /// First UTF-8 byte.
+    pub byte_start: u32,
+    /// One past the last UTF-8 byte.
+    pub byte_end: u32,
+}
+
+/// How a hidden or encoded payload was carried.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// Unicode tag characters U+E0020–U+E007E, one per ASCII byte.
+    TagCharacters,
+    /// Variation selectors, one per byte (U+FE00–FE0F = 0–15, U+E0100–E01EF = 16–255).
+    VariationSelectors,
+    /// U+2062 = 0, U+2064 = 1, eight per byte, most significant first.
+    SneakyBits,
+    /// RFC 4648 base64 (standard or URL-safe alphabet).
+    Base64,
+    /// RFC 4648 base32.
+    Base32,
+    /// Hexadecimal bytes.
+    Hex,
+    /// Percent-encoding.
+    Url,
+    /// ROT13 of Latin letters.
+    Rot13,
+    /// Digits and symbols standing for letters (`1gn0r3`).
+    Leetspeak,
+    /// Fullwidth forms (U+FF01–U+FF5E) of ASCII.
+    Fullwidth,
+}
+
+/// A payload decoded from the input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payload {
+    /// Layers peeled, outermost first (e.g. `["url", "base64"]`).
+    pub encodings: Vec<Encoding>,
+    /// The decoded text (invalid UTF-8 shown as U+FFFD).
+    pub text: String,
+    /// How many bytes were decoded.
+    pub bytes: u32,
+    /// True when decoding stopped at `limits.text.max_decoded_bytes`.
+    pub truncated: bool,
+}
+
+/// Most spans listed per finding; `count` still counts every occurrence.
+pub const MAX_SPANS: usize = 32;
+
+/// One thing a check found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: Code,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What was found, for people.
+    pub message: String,
+    /// A finer label where a code covers several kinds, e.g. `"aws_access_key"`, `"email"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What was done about it: `flag`, `sanitize` or `block`.
+    pub action: Action,
+    /// Occurrences (runs of adjacent characters count once).
+    pub count: u32,
+    /// Where, up to [`MAX_SPANS`] of them.
+    pub spans: Vec<Span>,
+    /// The hidden or encoded content, decoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Payload>,
+}
+
+/// One line per code: what was done how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionTaken {
+    /// The finding code acted on.
+    pub code: Code,
+    /// The action applied.
+    pub action: Action,
+    /// How many occurrences it was applied to.
+    pub count: u32,
+}
+
+/// Scores between 0 and 1. Heuristic now; a learned detector adds its own score
+/// and `injection` becomes their calibrated combination.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Scores {
+    /// Likelihood that the text is a prompt injection or jailbreak.
+    pub injection: f32,
+    /// The heuristic pattern library's part of `injection`.
+    pub injection_heuristic: f32,
+}
+
+/// Sizes before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Stats {
+    /// Characters (Unicode scalar values) in the input.
+    pub input_chars: u32,
+    /// UTF-16 code units in the input (JavaScript's `length`).
+    pub input_utf16: u32,
+    /// Characters in the output.
+    pub output_chars: u32,
+    /// Characters removed.
+    pub removed_chars: u32,
+    /// Spans replaced by a placeholder or a neutral form.
+    pub replaced: u32,
+}
+
+/// Everything a guard call found and did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Clean, modified or blocked.
+    pub verdict: Verdict,
+    /// Findings, most severe first.
+    pub findings: Vec<Finding>,
+    /// Actions taken, one entry per code.
+    pub actions: Vec<ActionTaken>,
+    /// Scores.
+    pub scores: Scores,
+    /// Statistics.
+    pub stats: Stats,
+}
+
+impl Report {
+    /// The most severe finding's severity, if any.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// True when some finding has this code.
+    pub fn has(&self, code: Code) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+
+    /// The report as JSON, the shape documented in the README.
+    pub fn to_json(&self) -> String {
+        // Serializing plain structs of strings and numbers cannot fail; fall back
+        // to a minimal document rather than panic if it ever did.
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| String::from(r#"{"verdict":"blocked","findings":[]}"#))
+    }
+}

@@ -1,0 +1,342 @@
+//! The text guard: what happens to a prompt before it reaches a model.
+//!
+//! 1. limits are checked before anything else;
+//! 2. the character pass ([`scan`]) removes what no reader sees and decodes hidden payloads;
+//! 3. the text is normalized ([`normalize`]);
+//! 4. credentials and personal data ([`secrets`]), look-alike words ([`confusables`]),
+//!    encoded payloads ([`encoded`]) and injection patterns ([`injection`]) are found;
+//! 5. replacements are applied, most important first, and the report is built.
+//!
+//! Every later step's offsets are mapped back to the caller's input, so spans
+//! always point into what the caller passed in.
+
+mod chars;
+mod codecs;
+mod confusables;
+mod encoded;
+mod findings;
+mod injection;
+mod normalize;
+mod offsets;
+mod patterns;
+mod scan;
+mod secrets;
+mod smuggling;
+
+use crate::error::Result;
+use crate::policy::{Action, Policy, TextPolicy};
+use crate::report::{Code, Encoding, Report, Scores, Severity, Stats, Verdict};
+
+use findings::Collector;
+use offsets::EditMap;
+use scan::{preview, DecodeBudget};
+
+/// Sanitizes `input` under `policy`: `(output, report)`, output `None` when blocked.
+pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Report)> {
+    policy.limits.text.check(input)?;
+    let p = &policy.text;
+    let mut col = Collector::default();
+    let mut budget = DecodeBudget::new(&policy.limits.text);
+
+    let stripped = scan::character_pass(input, p, &mut col, &mut budget);
+    let (text, norm_edits, changed) = match normalize::normalize_mapped(&stripped.text, p.normalization) {
+        Some(n) => (n.text, Some(n.edits), n.changed_segments),
+        None => (stripped.text, None, 0),
+    };
+    let maps = Maps {
+        strip: &stripped.edits,
+        norm: norm_edits.as_ref(),
+    };
+    if changed > 0 {
+        col.add(Code::Normalized, Severity::Info, Action::Sanitize, None, (0, input.len()), None);
+    }
+
+    let mut edits = Replacements::default();
+    let secret_spans = redact(&text, p, &maps, &mut col, &mut edits);
+    confusable_words(&text, p, &maps, &mut col, &mut edits);
+    let score = injections(&text, p, &policy.limits.text, &secret_spans, &maps, &mut col, &mut budget, &mut edits);
+    floods(&text, p, &maps, &mut col, &mut edits);
+
+    let (output, replaced) = edits.apply(&text);
+    let blocked = col.blocks();
+    let (findings, actions) = col.finish(input);
+    let output_chars = output.chars().count() as u32;
+    let input_chars = input.chars().count() as u32;
+    let verdict = if blocked {
+        Verdict::Blocked
+    } else if output != input {
+        Verdict::Modified
+    } else {
+        Verdict::Clean
+    };
+    let report = Report {
+        verdict,
+        findings,
+        actions,
+        scores: Scores {
+            injection: score,
+            injection_heuristic: score,
+        },
+        stats: Stats {
+            input_chars,
+            input_utf16: input.encode_utf16().count() as u32,
+            output_chars,
+            removed_chars: input_chars.saturating_sub(output_chars),
+            replaced,
+        },
+    };
+    Ok(((!blocked).then_some(output), report))
+}
+
+/// Maps offsets of the normalized text back to the input.
+struct Maps<'a> {
+    strip: &'a EditMap,
+    norm: Option<&'a EditMap>,
+}
+
+impl Maps<'_> {
+    fn to_input(&self, start: usize, end: usize) -> (usize, usize) {
+        let (s, e) = match self.norm {
+            Some(n) => n.span_to_input(start, end),
+            None => (start, end),
+        };
+        self.strip.span_to_input(s, e)
+    }
+}
+
+/// Pending replacements of spans of the normalized text. The first accepted
+/// replacement of a span wins, so callers add the most important ones first
+/// (a credential is never left in place because a weaker check overlapped it).
+#[derive(Default)]
+struct Replacements {
+    spans: Vec<(usize, usize, String)>,
+}
+
+impl Replacements {
+    fn add(&mut self, start: usize, end: usize, with: String) -> bool {
+        if self.spans.iter().any(|&(s, e, _)| s < end && start < e) {
+            return false;
+        }
+        self.spans.push((start, end, with));
+        true
+    }
+
+    fn apply(mut self, text: &str) -> (String, u32) {
+        if self.spans.is_empty() {
+            return (text.to_owned(), 0);
+        }
+        self.spans.sort_by_key(|r| r.0);
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (s, e, with) in &self.spans {
+            out.push_str(text.get(at..*s).unwrap_or(""));
+            out.push_str(with);
+            at = *e;
+        }
+        out.push_str(text.get(at..).unwrap_or(""));
+        (out, self.spans.len() as u32)
+    }
+}
+
+/// Credentials, then personal data. Returns the credential spans.
+fn redact(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &mut Replacements) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    for (check, code, severity, hits) in [
+        (p.secrets.action, Code::Secret, Severity::High, secrets_if(p.secrets.action, text, secrets::find_secrets)),
+        (p.pii.action, Code::Pii, Severity::Medium, secrets_if(p.pii.action, text, secrets::find_pii)),
+    ] {
+        for h in hits {
+            if code == Code::Secret {
+                spans.push((h.start, h.end));
+            }
+            col.add(code, severity, check, Some(h.label), maps.to_input(h.start, h.end), None);
+            if check.changes_text() {
+                edits.add(h.start, h.end, format!("[REDACTED:{}]", h.label));
+            }
+        }
+    }
+    spans
+}
+
+fn secrets_if(action: Action, text: &str, f: fn(&str) -> Vec<secrets::Hit>) -> Vec<secrets::Hit> {
+    if action.enabled() {
+        f(text)
+    } else {
+        Vec::new()
+    }
+}
+
+fn confusable_words(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &mut Replacements) {
+    let action = p.confusables.action;
+    if !action.enabled() {
+        return;
+    }
+    for w in confusables::mixed_script_words(text) {
+        col.add(Code::MixedScript, Severity::Medium, action, Some(w.label), maps.to_input(w.start, w.end), None);
+        if let (true, Some(latin)) = (action.changes_text(), w.latin) {
+            edits.add(w.start, w.end, latin);
+        }
+    }
+}
+
+/// Injection hits in the text, in hidden payloads and in encoded payloads;
+/// returns the heuristic score.
+#[allow(clippy::too_many_arguments)]
+fn injections(
+    text: &str,
+    p: &TextPolicy,
+    limits: &crate::limits::TextLimits,
+    secret_spans: &[(usize, usize)],
+    maps: &Maps,
+    col: &mut Collector,
+    budget: &mut DecodeBudget,
+    edits: &mut Replacements,
+) -> f32 {
+    let inj = p.injection.action.enabled();
+    let enc = p.encoded.action.enabled();
+    if !inj && !enc {
+        return 0.0;
+    }
+    let mf = confusables::match_form(text);
+    let mut hits = if inj { injection::scan(text, &mf) } else { Vec::new() };
+
+    // Hidden payloads already decoded by the character pass.
+    let mut hidden_hits = Vec::new();
+    for payload in col.payload_texts() {
+        hidden_hits.extend(injection::scan_plain(&payload));
+    }
+    if !hidden_hits.is_empty() {
+        col.escalate_payloads(Severity::Critical, |t| !injection::scan_plain(t).is_empty());
+    }
+
+    // Encoded payloads, and phrases that only appear after ROT13 or leetspeak.
+    let mut encoded_hits = Vec::new();
+    if enc {
+        for d in encoded::find(text, limits.max_decode_depth, secret_spans) {
+            let payload = budget.payload(d.encodings, d.bytes);
+            let found = injection::scan_plain(&payload.text);
+            encoded_hits.extend(found.iter().cloned());
+            report_encoded(p, maps, col, edits, d.start, d.end, payload, !found.is_empty());
+        }
+        for (encoding, folded) in [
+            (Encoding::Rot13, codecs::rot13(&mf.text)),
+            (Encoding::Leetspeak, codecs::unleet(&mf.text)),
+        ] {
+            if budget.exhausted() {
+                break;
+            }
+            for h in injection::phrase_hits_folded(&folded) {
+                let (s, e) = mf.source_span(h.start, h.end);
+                if hits.iter().any(|x| x.start < e && s < x.end) {
+                    continue;
+                }
+                let source = text.get(s..e).unwrap_or("");
+                if encoding == Encoding::Leetspeak && !source.bytes().any(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                let decoded = folded.get(h.start..h.end).unwrap_or("").to_owned();
+                let payload = budget.payload(vec![encoding], decoded.into_bytes());
+                report_encoded(p, maps, col, edits, s, e, payload, true);
+                encoded_hits.push(h);
+            }
+        }
+    }
+
+    // Hidden and encoded injections weigh at least 0.8: nobody hides a benign request.
+    let boosted = hidden_hits.iter().chain(&encoded_hits).map(|h| injection::Hit {
+        weight: h.weight.max(0.8),
+        rule: h.rule + 100_000,
+        ..h.clone()
+    });
+    let all: Vec<injection::Hit> = hits.iter().cloned().chain(boosted).collect();
+    let score = injection::score(&all);
+    if inj {
+        let action = p.injection.action;
+        hits.sort_by_key(|h| h.start);
+        for h in hits.drain(..) {
+            let severity = match h.weight {
+                w if w >= 0.75 => Severity::High,
+                w if w >= 0.55 => Severity::High,
+                w if w >= 0.4 => Severity::Medium,
+                _ => Severity::Low,
+            };
+            let applied = match action {
+                Action::Block if score >= p.injection.threshold => Action::Block,
+                Action::Block => Action::Flag,
+                Action::Sanitize if h.code == Code::ChatTemplate => Action::Sanitize,
+                Action::Sanitize => Action::Flag,
+                other => other,
+            };
+            col.add(h.code, severity, applied, None, maps.to_input(h.start, h.end), None);
+            if applied == Action::Sanitize {
+                edits.add(h.start, h.end, String::from("[REMOVED:chat_template]"));
+            }
+        }
+    }
+    score
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report_encoded(
+    p: &TextPolicy,
+    maps: &Maps,
+    col: &mut Collector,
+    edits: &mut Replacements,
+    start: usize,
+    end: usize,
+    payload: crate::report::Payload,
+    dangerous: bool,
+) {
+    // Benign decoded text is only shown; the policy's action applies to payloads carrying an injection.
+    let (severity, action) = if dangerous {
+        (Severity::High, p.encoded.action)
+    } else {
+        (Severity::Low, Action::Flag)
+    };
+    let layers: Vec<String> = payload
+        .encodings
+        .iter()
+        .map(|e| format!("{e:?}").to_lowercase())
+        .collect();
+    let message = format!(
+        "{} payload{}: \"{}\"",
+        layers.join(" > "),
+        if dangerous { " hiding a prompt injection" } else { "" },
+        preview(&payload.text)
+    );
+    col.add_payload(Code::EncodedPayload, severity, action, maps.to_input(start, end), message, payload);
+    if dangerous && action.changes_text() {
+        edits.add(start, end, String::from("[REMOVED:encoded_payload]"));
+    }
+}
+
+/// Runs of one character longer than `flood.max_run`.
+fn floods(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &mut Replacements) {
+    let action = p.flood.action;
+    if !action.enabled() {
+        return;
+    }
+    let max = p.flood.max_run as usize;
+    let mut run_start = 0;
+    let mut run_len = 0usize;
+    let mut prev: Option<char> = None;
+    let mut cut_at = 0;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), '\0'))) {
+        if Some(c) == prev && i < text.len() {
+            run_len += 1;
+            if run_len == max + 1 {
+                cut_at = i;
+            }
+            continue;
+        }
+        if run_len > max {
+            col.add(Code::Flood, Severity::Low, action, None, maps.to_input(run_start, i), prev);
+            if action.changes_text() {
+                edits.add(cut_at, i, String::new());
+            }
+        }
+        prev = Some(c);
+        run_start = i;
+        run_len = 1;
+    }
+}

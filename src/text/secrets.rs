@@ -1,0 +1,1120 @@
+//! Detection of credentials (API keys, tokens, private keys, passwords in URLs,
+//! high-entropy strings next to key-like names) and personal data (emails,
+//! payment cards, IBANs, phone numbers, US SSNs) in text. Every detector is a
+//! forward scan over the bytes with bounded work per position: no regex, no
+//! backtracking, no allocation per byte, so 4 MB of text stays linear in wasm.
+//! Candidates must stand on ASCII token boundaries and pass the format's own
+//! checks (Luhn, mod-97, entropy) before they count; placeholders such as
+//! `[REDACTED:email]` never match.
+
+use std::cmp::Reverse;
+
+/// One detected secret or personal-data item, as UTF-8 byte offsets into the scanned text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Hit {
+    /// Offset of the first byte.
+    pub(crate) start: usize,
+    /// Offset one past the last byte.
+    pub(crate) end: usize,
+    /// What was found, e.g. `"aws_access_key"` or `"email"`.
+    pub(crate) label: &'static str,
+}
+
+/// The byte at `i`, or 0 past either end. 0 belongs to no class below, so the
+/// ends of the text act as token boundaries without special cases.
+fn byte(b: &[u8], i: usize) -> u8 {
+    b.get(i).copied().unwrap_or(0)
+}
+
+/// The byte before `i`, or 0 at the start.
+fn before(b: &[u8], i: usize) -> u8 {
+    i.checked_sub(1).map_or(0, |j| byte(b, j))
+}
+
+/// Length of the run of `class` bytes from `i`, counting at most `max`.
+fn run(b: &[u8], i: usize, max: usize, class: impl Fn(u8) -> bool) -> usize {
+    b.get(i..)
+        .map_or(0, |t| t.iter().take(max).take_while(|&&c| class(c)).count())
+}
+
+fn is_alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+fn is_b64url(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+fn is_digit(c: u8) -> bool {
+    c.is_ascii_digit()
+}
+
+/// Sorts by start and keeps the first of overlapping hits; on equal starts the
+/// longer wins, then any label before `url_password` (a token found inside a
+/// URL is better named by its own format).
+fn resolve(mut hits: Vec<Hit>) -> Vec<Hit> {
+    hits.sort_by_key(|h| (h.start, Reverse(h.end), h.label == "url_password"));
+    let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        if out.last().is_none_or(|last| h.start >= last.end) {
+            out.push(h);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- credentials
+
+/// A key format known by its prefix: the body is a run of `body` bytes whose
+/// length must lie in `min..=max` (a longer run is some other, longer word).
+struct Prefixed {
+    prefix: &'static [u8],
+    body: fn(u8) -> bool,
+    min: usize,
+    max: usize,
+    label: &'static str,
+}
+
+const fn rule(
+    prefix: &'static [u8],
+    body: fn(u8) -> bool,
+    min: usize,
+    max: usize,
+    label: &'static str,
+) -> Prefixed {
+    Prefixed {
+        prefix,
+        body,
+        min,
+        max,
+        label,
+    }
+}
+
+fn is_upper_digit(c: u8) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_digit()
+}
+fn is_alnum_dash(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-'
+}
+
+const OPEN: usize = 4096;
+/// Order matters only where one prefix extends another (`sk-ant-` before `sk-`).
+const RULES: [Prefixed; 20] = [
+    rule(b"AKIA", is_upper_digit, 16, 16, "aws_access_key"),
+    rule(b"ASIA", is_upper_digit, 16, 16, "aws_access_key"),
+    rule(b"ghp_", is_alnum, 36, 36, "github_token"),
+    rule(b"gho_", is_alnum, 36, 36, "github_token"),
+    rule(b"ghu_", is_alnum, 36, 36, "github_token"),
+    rule(b"ghs_", is_alnum, 36, 36, "github_token"),
+    rule(b"ghr_", is_alnum, 36, 36, "github_token"),
+    rule(b"github_pat_", is_word, 22, OPEN, "github_token"),
+    rule(b"glpat-", is_b64url, 20, OPEN, "gitlab_token"),
+    rule(b"xoxb-", is_alnum_dash, 10, OPEN, "slack_token"),
+    rule(b"xoxa-", is_alnum_dash, 10, OPEN, "slack_token"),
+    rule(b"xoxp-", is_alnum_dash, 10, OPEN, "slack_token"),
+    rule(b"xoxr-", is_alnum_dash, 10, OPEN, "slack_token"),
+    rule(b"xoxs-", is_alnum_dash, 10, OPEN, "slack_token"),
+    rule(b"AIza", is_b64url, 35, 35, "google_api_key"),
+    rule(b"sk_live_", is_alnum, 16, OPEN, "stripe_key"),
+    rule(b"rk_live_", is_alnum, 16, OPEN, "stripe_key"),
+    rule(b"sk_test_", is_alnum, 16, OPEN, "stripe_key"),
+    rule(b"sk-ant-", is_b64url, 20, OPEN, "anthropic_key"),
+    rule(b"sk-", is_b64url, 20, OPEN, "openai_key"),
+];
+
+/// The prefixed key, JWT or PEM block starting at `i`, if any. Bodies are read
+/// as maximal runs of a class that includes the boundary class, so a failed
+/// attempt never rescans bytes a later start could reach: the pass stays linear.
+fn prefixed_secret(text: &str, b: &[u8], i: usize) -> Option<Hit> {
+    let first = byte(b, i);
+    if first == b'-' {
+        return pem_block(text, b, i);
+    }
+    if !matches!(first, b'A' | b'g' | b'x' | b's' | b'r' | b'e') || is_b64url(before(b, i)) {
+        return None;
+    }
+    if first == b'e' {
+        return jwt(b, i);
+    }
+    let r = RULES
+        .iter()
+        .find(|r| b.get(i..).is_some_and(|t| t.starts_with(r.prefix)))?;
+    let from = i + r.prefix.len();
+    let len = run(b, from, r.max.saturating_add(1), r.body);
+    let end = from + len;
+    ((r.min..=r.max).contains(&len) && !is_alnum(byte(b, end))).then_some(Hit {
+        start: i,
+        end,
+        label: r.label,
+    })
+}
+
+/// A JSON Web Token: three base64url segments joined by dots, the first two
+/// being JSON objects (so starting with `eyJ`), each at least 10 characters.
+fn jwt(b: &[u8], i: usize) -> Option<Hit> {
+    let mut end = i;
+    for k in 0..3 {
+        if k > 0 {
+            if byte(b, end) != b'.'
+                || (k == 1 && !b.get(end + 1..).is_some_and(|t| t.starts_with(b"eyJ")))
+            {
+                return None;
+            }
+            end += 1;
+        }
+        let len = run(b, end, usize::MAX, is_b64url);
+        if len < 10 {
+            return None;
+        }
+        end += len;
+    }
+    Some(Hit {
+        start: i,
+        end,
+        label: "jwt",
+    })
+}
+
+/// Label of PEM blocks that are public (certificates, public keys): they are
+/// not reported, but their base64 lines must not read as `high_entropy`.
+const PUBLIC_PEM: &str = "";
+
+/// A PEM block from `-----BEGIN …-----` through its END line. A private key
+/// cut off before its END line runs to the end of the text (the key material
+/// that is present is still secret); a public block without END is ignored.
+fn pem_block(text: &str, b: &[u8], i: usize) -> Option<Hit> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    if before(b, i) == b'-' || !b.get(i..).is_some_and(|t| t.starts_with(BEGIN)) {
+        return None;
+    }
+    let label_at = i + BEGIN.len();
+    let head = b.get(label_at..)?;
+    let len = head
+        .iter()
+        .take(64)
+        .take_while(|&&c| c.is_ascii_uppercase() || c == b' ')
+        .count();
+    let label = head.get(..len)?;
+    if len == 0 || !head.get(len..)?.starts_with(b"-----") {
+        return None;
+    }
+    let private = label.windows(11).any(|w| w == b"PRIVATE KEY");
+    let body_at = label_at + len + 5;
+    let mut end_line = String::from("-----END ");
+    end_line.extend(label.iter().map(|&c| char::from(c)));
+    end_line.push_str("-----");
+    let end = match text.get(body_at..).and_then(|t| t.find(&end_line)) {
+        Some(k) => body_at + k + end_line.len(),
+        None if private => text.len(),
+        None => return None,
+    };
+    Some(Hit {
+        start: i,
+        end,
+        label: if private { "private_key" } else { PUBLIC_PEM },
+    })
+}
+
+/// Passwords in `scheme://user:password@host`; the hit covers only the password.
+fn url_passwords(text: &str, out: &mut Vec<Hit>) {
+    let b = text.as_bytes();
+    for (k, _) in text.match_indices("://") {
+        let scheme = b.get(..k).map_or(0, |s| {
+            let is_scheme = |c: &&u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-');
+            s.iter().rev().take(32).take_while(is_scheme).count()
+        });
+        if scheme == 0 || !byte(b, k - scheme).is_ascii_alphabetic() {
+            continue;
+        }
+        // The authority ends at the path, query, fragment, whitespace or a quote;
+        // none of these can hold a further "://", so no byte is scanned twice.
+        let from = k + 3;
+        let stop = |c: u8| {
+            matches!(
+                c,
+                b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | 0
+            )
+        };
+        let len = run(b, from, usize::MAX, |c| {
+            !stop(c) && !c.is_ascii_whitespace()
+        });
+        let Some(auth) = b.get(from..from + len) else {
+            continue;
+        };
+        let Some(at) = auth.iter().rposition(|&c| c == b'@') else {
+            continue;
+        };
+        let Some(colon) = auth
+            .get(..at)
+            .and_then(|u| u.iter().position(|&c| c == b':'))
+        else {
+            continue;
+        };
+        let password = auth.get(colon + 1..at).unwrap_or_default();
+        // Skip empty, already masked (`****`) and placeholder (`[REDACTED:…]`) passwords.
+        let masked = password.iter().all(|&c| c == b'*') || password.first() == Some(&b'[');
+        if !masked && (is_alnum(byte(auth, at + 1)) || byte(auth, at + 1) == b'[') {
+            out.push(Hit {
+                start: from + colon + 1,
+                end: from + at,
+                label: "url_password",
+            });
+        }
+    }
+}
+
+fn is_token_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-')
+}
+
+/// The key-like name a value is assigned to (`api_key = v`, `"token": "v"`,
+/// `Bearer v`), read backwards from the value over at most 16 separator bytes
+/// and 64 name bytes.
+fn assigned_name(b: &[u8], value_at: usize) -> &[u8] {
+    let head = b.get(..value_at).unwrap_or_default();
+    let seps = head
+        .iter()
+        .rev()
+        .take(16)
+        .take_while(|&&c| matches!(c, b'=' | b':' | b'"' | b'\'') || c.is_ascii_whitespace());
+    let name_end = value_at - seps.count();
+    let name = b.get(..name_end).unwrap_or_default();
+    let len = name
+        .iter()
+        .rev()
+        .take(64)
+        .take_while(|&&c| is_b64url(c) || c == b'.')
+        .count();
+    if name_end == value_at {
+        &[]
+    } else {
+        name.get(name_end - len..).unwrap_or_default()
+    }
+}
+
+/// Whether `name`, with separators dropped and lowercased, ends with `word`,
+/// so `AWS_SECRET_ACCESS_KEY`, `x-api-key` and `apiKey` all match.
+fn name_ends_with(name: &[u8], word: &str) -> bool {
+    let mut letters = name
+        .iter()
+        .rev()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase());
+    word.bytes().rev().all(|w| letters.next() == Some(w))
+}
+
+const KEY_NAMES: [&str; 12] = [
+    "apikey",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "auth",
+    "authorization",
+    "bearer",
+    "accesskey",
+    "secretkey",
+    "credentials",
+];
+
+/// Shannon entropy in bits per byte.
+fn entropy(tok: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &c in tok {
+        if let Some(n) = counts.get_mut(usize::from(c)) {
+            *n += 1;
+        }
+    }
+    let len = tok.len() as f64;
+    counts
+        .iter()
+        .filter(|&&n| n > 0)
+        .map(|&n| f64::from(n) / len)
+        .map(|p| -p * p.log2())
+        .sum()
+}
+
+/// Whether a token reads as code rather than randomness: identifiers and paths
+/// (`AbstractProxyFactoryBean2`, `com/example/v2/MyService`) are made of words,
+/// so at least half their bytes sit in lowercase runs of 3 or more. In random
+/// base62/base64 such runs cover about 16% on average, and over 50% in under
+/// 1.5% of 24-character tokens (0.6% at 32).
+fn looks_like_words(tok: &[u8]) -> bool {
+    let (mut in_words, mut run) = (0usize, 0usize);
+    for &c in tok.iter().chain([b' '].iter()) {
+        if c.is_ascii_lowercase() {
+            run += 1;
+        } else {
+            in_words += if run >= 3 { run } else { 0 };
+            run = 0;
+        }
+    }
+    2 * in_words >= tok.len()
+}
+
+/// Whether a token is base64 of ordinary text (reported by the encoded-payload
+/// check instead): at least 90% of the decoded characters are printable.
+fn decodes_to_text(tok: &[u8]) -> bool {
+    let mut out = Vec::with_capacity(tok.len());
+    let (mut acc, mut held) = (0u32, 0u32);
+    for &c in tok.iter().filter(|&&c| c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            _ => 63,
+        };
+        acc = (acc << 6) | u32::from(v);
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            out.push((acc >> held) as u8);
+            acc &= (1 << held) - 1;
+        }
+    }
+    let (printable, total) = match std::str::from_utf8(&out) {
+        Ok(s) => s.chars().fold((0, 0), |(p, t), c| {
+            (p + usize::from(!c.is_control() || c.is_whitespace()), t + 1)
+        }),
+        Err(_) => (
+            out.iter()
+                .filter(|c| c.is_ascii_graphic() || c.is_ascii_whitespace())
+                .count(),
+            out.len(),
+        ),
+    };
+    total > 0 && printable * 10 >= total * 9
+}
+
+/// Classifies one token run `b[start..end]` for `aws_secret_key` and `high_entropy`.
+fn classify_token(b: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
+    let Some(raw) = b.get(start..end) else { return };
+    if raw.len() == 40
+        && raw
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    {
+        let name = assigned_name(b, start);
+        if ["awssecretaccesskey", "awssecretkey", "secretaccesskey"]
+            .iter()
+            .any(|w| name_ends_with(name, w))
+        {
+            out.push(Hit {
+                start,
+                end,
+                label: "aws_secret_key",
+            });
+            return;
+        }
+    }
+    let edge = |c: &&u8| matches!(c, b'+' | b'/' | b'_' | b'-');
+    let s = start + raw.iter().take_while(edge).count();
+    let e = (end - raw.iter().rev().take_while(edge).count()).max(s);
+    let Some(tok) = b.get(s..e) else { return };
+    // Over 256 bytes is a data blob (an inlined image, a certificate), not a key.
+    if !(24..=256).contains(&tok.len()) || b.get(..start).is_some_and(|h| h.ends_with(b"base64,")) {
+        return;
+    }
+    let has = |f: fn(&u8) -> bool| tok.iter().any(f);
+    if !has(u8::is_ascii_uppercase) || !has(u8::is_ascii_lowercase) || !has(u8::is_ascii_digit) {
+        return;
+    }
+    // SSH public keys ("ssh-ed25519 AAAAC3Nza…") are public.
+    let name = assigned_name(b, start);
+    if tok.starts_with(b"AAAA") && (name.starts_with(b"ssh-") || name.starts_with(b"ecdsa-")) {
+        return;
+    }
+    // Shorter tokens count only as the value of a key-like name.
+    if (tok.len() >= 32 || KEY_NAMES.iter().any(|w| name_ends_with(name, w)))
+        && !tok
+            .iter()
+            .all(|&c| c.is_ascii_hexdigit() || c == b'-' || c == b'=')
+        && entropy(tok) >= 4.0
+        && !looks_like_words(tok)
+        && !decodes_to_text(tok)
+    {
+        out.push(Hit {
+            start: s,
+            end: e,
+            label: "high_entropy",
+        });
+    }
+}
+
+/// Candidates for `aws_secret_key` and `high_entropy`: runs of
+/// `[A-Za-z0-9+/_-]` with trailing `=` padding. An `=` followed by more token
+/// bytes is an assignment (`token=abc`), not padding, and splits the run.
+fn token_secrets(b: &[u8]) -> Vec<Hit> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !is_token_byte(byte(b, i)) {
+            i += 1;
+            continue;
+        }
+        let mut end = i + run(b, i, usize::MAX, is_token_byte);
+        let pad = run(b, end, usize::MAX, |c| c == b'=');
+        if !is_token_byte(byte(b, end + pad)) {
+            end += pad;
+        }
+        classify_token(b, i, end, &mut out);
+        i = end;
+    }
+    out
+}
+
+/// Credentials, sorted by start, non-overlapping. Labels: `aws_access_key`,
+/// `aws_secret_key`, `github_token`, `gitlab_token`, `slack_token`,
+/// `google_api_key`, `stripe_key`, `openai_key`, `anthropic_key`,
+/// `private_key`, `jwt`, `url_password`, `high_entropy`. A `high_entropy` hit
+/// is dropped where it overlaps one of the named formats.
+pub(crate) fn find_secrets(text: &str) -> Vec<Hit> {
+    let b = text.as_bytes();
+    let mut named = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match prefixed_secret(text, b, i) {
+            Some(h) => {
+                i = h.end.max(i + 1);
+                named.push(h);
+            }
+            None => i += 1,
+        }
+    }
+    url_passwords(text, &mut named);
+    let named = resolve(named);
+    // Both lists are sorted and disjoint, so one cursor finds the overlaps.
+    let mut out = Vec::with_capacity(named.len());
+    let mut j = 0;
+    for g in token_secrets(b) {
+        while named.get(j).is_some_and(|n| n.end <= g.start) {
+            j += 1;
+        }
+        if named.get(j).is_none_or(|n| n.start >= g.end) {
+            out.push(g);
+        }
+    }
+    out.extend(named.into_iter().filter(|h| h.label != PUBLIC_PEM));
+    out.sort_by_key(|h| h.start);
+    out
+}
+
+// --------------------------------------------------------------- personal data
+
+/// A number may start at `i` only if it does not continue a word or another
+/// number (`v1.555…`, `2024-555…`, `12/555…`).
+fn num_start_ok(b: &[u8], i: usize) -> bool {
+    let p = before(b, i);
+    !is_alnum(p)
+        && !(matches!(p, b'.' | b',' | b'-' | b'/' | b':')
+            && is_digit(before(b, i.saturating_sub(1))))
+}
+
+/// A number may end at `end` only if no letter, digit or `.`/`-`/`,`/`/`+digit follows.
+fn num_end_ok(b: &[u8], end: usize) -> bool {
+    let n = byte(b, end);
+    !is_alnum(n) && !(matches!(n, b'.' | b',' | b'-' | b'/') && is_digit(byte(b, end + 1)))
+}
+
+/// Whether exactly `n` digits stand at `i`.
+fn digits(b: &[u8], i: usize, n: usize) -> bool {
+    run(b, i, n + 1, is_digit) == n
+}
+
+/// An email address: local part without leading, trailing or doubled dots,
+/// then a domain of at least two labels ending in a TLD of 2+ letters.
+fn email(b: &[u8], at: usize) -> Option<Hit> {
+    let is_local =
+        |c: &&u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
+    let mut start = at - b.get(..at)?.iter().rev().take_while(is_local).count();
+    while start < at && byte(b, start) == b'.' {
+        start += 1;
+    }
+    // `scheme://user@host` and `scheme://user:password@host` are URLs, not addresses.
+    let head = b.get(..start)?;
+    let userinfo = head
+        .iter()
+        .rev()
+        .take(256)
+        .take_while(|&&c| !matches!(c, b'/' | b'@') && !c.is_ascii_whitespace());
+    if head.ends_with(b"://")
+        || (head.ends_with(b":") && head.get(..start - userinfo.count())?.ends_with(b"://"))
+    {
+        return None;
+    }
+    let local = b.get(start..at)?;
+    if local.is_empty() || local.ends_with(b".") || local.windows(2).any(|w| w == b"..") {
+        return None;
+    }
+    let mut end = at
+        + 1
+        + run(b, at + 1, usize::MAX, |c| {
+            is_alnum(c) || c == b'.' || c == b'-'
+        });
+    // A sentence may end right after the address.
+    while end > at + 1 && matches!(byte(b, end - 1), b'.' | b'-') {
+        end -= 1;
+    }
+    let domain = b.get(at + 1..end)?;
+    let ok_label = |l: &[u8]| !l.is_empty() && l.first() != Some(&b'-') && l.last() != Some(&b'-');
+    let tld = domain.rsplit(|&c| c == b'.').next()?;
+    let valid = domain.split(|&c| c == b'.').all(ok_label)
+        && domain.contains(&b'.')
+        && tld.len() >= 2
+        && tld.iter().all(u8::is_ascii_alphabetic);
+    valid.then_some(Hit {
+        start,
+        end,
+        label: "email",
+    })
+}
+
+/// Luhn checksum over digit values.
+fn luhn(d: &[u8]) -> bool {
+    let doubled = |x: u8| if x > 4 { x * 2 - 9 } else { x * 2 };
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(k, &x)| u32::from(if k % 2 == 1 { doubled(x) } else { x }))
+        .sum();
+    sum % 10 == 0
+}
+
+/// Luhn plus a known issuer prefix with that issuer's lengths.
+fn is_card(d: &[u8]) -> bool {
+    let p = |k: usize| d.iter().take(k).fold(0u32, |a, &x| a * 10 + u32::from(x));
+    let n = d.len();
+    let issuer = (p(1) == 4 && matches!(n, 13 | 16 | 19))
+        || (((51..=55).contains(&p(2)) || (2221..=2720).contains(&p(4))) && n == 16)
+        || (matches!(p(2), 34 | 37) && n == 15)
+        || ((p(4) == 6011 || p(2) == 65 || (644..=649).contains(&p(3)) || p(2) == 35)
+            && (16..=19).contains(&n));
+    issuer && luhn(d)
+}
+
+/// A payment card: 13–19 digits in one run, or in groups of 3–6 (the first of
+/// four) joined by single spaces or by single dashes. The longest valid
+/// grouping wins, so trailing numbers such as an expiry date are left out.
+fn card(b: &[u8], i: usize) -> Option<Hit> {
+    let mut d = [0u8; 19];
+    let mut n = run(b, i, 20, is_digit);
+    let copy = |d: &mut [u8; 19], at: usize, from: usize, len: usize| {
+        let src = b.get(from..from + len).unwrap_or_default();
+        d.iter_mut()
+            .skip(at)
+            .zip(src)
+            .for_each(|(x, &c)| *x = c - b'0');
+    };
+    if (13..=19).contains(&n) {
+        copy(&mut d, 0, i, n);
+        return (num_end_ok(b, i + n) && is_card(d.get(..n)?)).then_some(Hit {
+            start: i,
+            end: i + n,
+            label: "payment_card",
+        });
+    }
+    let sep = byte(b, i + 4);
+    if n != 4 || !matches!(sep, b' ' | b'-') {
+        return None;
+    }
+    copy(&mut d, 0, i, 4);
+    let (mut end, mut best) = (i + 4, None);
+    while byte(b, end) == sep {
+        let g = run(b, end + 1, 7, is_digit);
+        if !(3..=6).contains(&g) || n + g > 19 {
+            break;
+        }
+        copy(&mut d, n, end + 1, g);
+        (n, end) = (n + g, end + 1 + g);
+        if n >= 13 && num_end_ok(b, end) && is_card(d.get(..n)?) {
+            best = Some(Hit {
+                start: i,
+                end,
+                label: "payment_card",
+            });
+        }
+    }
+    best
+}
+
+/// IBAN lengths by country, from the SWIFT IBAN registry.
+const IBAN_LENGTHS: &str = concat!(
+    "AD24AE23AL28AT20AZ28BA20BE16BG22BH22BI27BR29BY28CH21CR22CY28CZ24DE22DJ27DK18DO28EE20EG29",
+    "ES24FI18FK18FO18FR27GB22GE22GI23GL18GR27GT28HN28HR21HU28IE22IL23IQ23IS26IT27JO30KW30KZ20",
+    "LB28LC32LI21LT20LU20LV21LY25MC27MD24ME22MK19MN20MR27MT31MU30NI28NL18NO15OM23PK24PL28PS29",
+    "PT25QA29RO24RS22RU33SA24SC31SD18SE24SI19SK24SM27SO23ST25SV28TL23TN24TR26UA29VA22VG24XK20",
+    "YE30",
+);
+
+/// An IBAN of its country's length, compact or in groups of four joined by
+/// single spaces, either case, with a valid mod-97 checksum.
+fn iban(b: &[u8], i: usize) -> Option<Hit> {
+    let cc = [
+        byte(b, i).to_ascii_uppercase(),
+        byte(b, i + 1).to_ascii_uppercase(),
+    ];
+    if !cc.iter().all(u8::is_ascii_uppercase) || run(b, i + 2, 2, is_digit) != 2 {
+        return None;
+    }
+    let entry = IBAN_LENGTHS
+        .as_bytes()
+        .chunks_exact(4)
+        .find(|e| e.starts_with(&cc))?;
+    let len = entry
+        .iter()
+        .skip(2)
+        .fold(0usize, |a, &c| a * 10 + usize::from(c - b'0'));
+    let spaced = byte(b, i + 4) == b' ';
+    let mut chars = [0u8; 34];
+    let mut p = i;
+    for (k, slot) in chars.iter_mut().enumerate().take(len) {
+        if spaced && k > 0 && k % 4 == 0 {
+            if byte(b, p) != b' ' {
+                return None;
+            }
+            p += 1;
+        }
+        *slot = byte(b, p).to_ascii_uppercase();
+        if !slot.is_ascii_alphanumeric() {
+            return None;
+        }
+        p += 1;
+    }
+    if is_alnum(byte(b, p)) {
+        return None;
+    }
+    // Country code and check digits move to the end; letters count as 10–35.
+    let (head, rest) = chars.get(..len)?.split_at_checked(4)?;
+    let rem = rest.iter().chain(head).fold(0u32, |r, &c| match c {
+        b'0'..=b'9' => (r * 10 + u32::from(c - b'0')) % 97,
+        _ => (r * 100 + u32::from(c - b'A') + 10) % 97,
+    });
+    (rem == 1).then_some(Hit {
+        start: i,
+        end: p,
+        label: "iban",
+    })
+}
+
+/// An international number: `+`, a country code not starting with 0, then
+/// 7–15 digits in all, groups joined by one space, dash or dot, with at most
+/// one parenthesised group (`+1 (555) 010-9999`, `+44 (0)20 7946 0958`).
+fn intl_phone(b: &[u8], i: usize) -> Option<Hit> {
+    let first = byte(b, i + 1);
+    if is_alnum(before(b, i)) || before(b, i) == b'+' || !is_digit(first) || first == b'0' {
+        return None;
+    }
+    let (mut p, mut n, mut open, mut opened) = (i + 1, 0, false, false);
+    loop {
+        let g = run(b, p, 16, is_digit);
+        (n, p) = (n + g, p + g);
+        if n > 15 {
+            return None;
+        }
+        let mut q = p;
+        let close = open && byte(b, q) == b')';
+        q += usize::from(close);
+        q += usize::from(matches!(byte(b, q), b' ' | b'-' | b'.'));
+        let opening = !opened && byte(b, q) == b'(';
+        q += usize::from(opening);
+        if q == p || !is_digit(byte(b, q)) {
+            break;
+        }
+        open = (open && !close) || opening;
+        opened |= opening;
+        p = q;
+    }
+    (!open && (7..=15).contains(&n) && num_end_ok(b, p)).then_some(Hit {
+        start: i,
+        end: p,
+        label: "phone",
+    })
+}
+
+/// A North-American number: `(555) 123-4567`, `555-123-4567` or `555.123.4567`.
+fn na_phone(b: &[u8], i: usize) -> Option<Hit> {
+    if !num_start_ok(b, i) {
+        return None;
+    }
+    let (mut p, sep) = if byte(b, i) == b'(' {
+        if !digits(b, i + 1, 3) || byte(b, i + 4) != b')' {
+            return None;
+        }
+        (i + 5 + usize::from(byte(b, i + 5) == b' '), None)
+    } else {
+        let sep = byte(b, i + 3);
+        if !digits(b, i, 3) || !matches!(sep, b'-' | b'.') {
+            return None;
+        }
+        (i + 4, Some(sep))
+    };
+    let sep2 = byte(b, p + 3);
+    if !digits(b, p, 3) || !sep.map_or(matches!(sep2, b'-' | b'.' | b' '), |s| s == sep2) {
+        return None;
+    }
+    p += 4;
+    (digits(b, p, 4) && num_end_ok(b, p + 4)).then_some(Hit {
+        start: i,
+        end: p + 4,
+        label: "phone",
+    })
+}
+
+/// A US social security number `123-45-6789`, without the never-issued area
+/// numbers 000, 666 and 900–999, group 00 or serial 0000.
+fn ssn(b: &[u8], i: usize) -> Option<Hit> {
+    let shape = b
+        .get(i..i + 11)?
+        .iter()
+        .zip(b"ddd-dd-dddd")
+        .all(|(&c, &s)| if s == b'd' { is_digit(c) } else { c == s });
+    if !shape || !num_end_ok(b, i + 11) {
+        return None;
+    }
+    let num = |from: usize, len: usize| {
+        b.iter()
+            .skip(from)
+            .take(len)
+            .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'))
+    };
+    let (area, group, serial) = (num(i, 3), num(i + 4, 2), num(i + 7, 4));
+    (area != 0 && area != 666 && area < 900 && group != 0 && serial != 0).then_some(Hit {
+        start: i,
+        end: i + 11,
+        label: "ssn",
+    })
+}
+
+/// Personal data, sorted by start, non-overlapping. Labels: `email`,
+/// `payment_card`, `iban`, `phone`, `ssn`. Where two overlap, the one that
+/// starts first (then the longer) is kept.
+pub(crate) fn find_pii(text: &str) -> Vec<Hit> {
+    let b = text.as_bytes();
+    let mut hits = Vec::new();
+    for (i, &c) in b.iter().enumerate() {
+        let found = match c {
+            b'@' => email(b, i),
+            b'+' => intl_phone(b, i),
+            b'(' => na_phone(b, i),
+            b'0'..=b'9' if num_start_ok(b, i) => {
+                card(b, i).or_else(|| ssn(b, i)).or_else(|| na_phone(b, i))
+            }
+            b'A'..=b'Z' | b'a'..=b'z' if !is_alnum(before(b, i)) => iban(b, i),
+            _ => None,
+        };
+        hits.extend(found);
+    }
+    resolve(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic pseudo-random alphanumeric string, like a generated key.
+    fn rand(seed: u64, len: usize) -> String {
+        const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (0..len)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from(ABC[(x >> 33) as usize % ABC.len()])
+            })
+            .collect()
+    }
+
+    /// Asserts that `find` reports exactly `needle` (its first occurrence) as `label`.
+    fn check(find: fn(&str) -> Vec<Hit>, text: &str, needle: &str, label: &'static str) {
+        let start = text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in {text}"));
+        assert_eq!(
+            find(text),
+            vec![Hit {
+                start,
+                end: start + needle.len(),
+                label
+            }],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn exact_offsets() {
+        let hit = |start, end, label| Hit { start, end, label };
+        assert_eq!(
+            find_secrets("key AKIAIOSFODNN7EXAMPLE end"),
+            vec![hit(4, 24, "aws_access_key")]
+        );
+        assert_eq!(
+            find_pii("Contact jane.doe@example.com."),
+            vec![hit(8, 28, "email")]
+        );
+        assert_eq!(
+            find_pii("Card: 4242 4242 4242 4242 exp 12/25"),
+            vec![hit(6, 25, "payment_card")]
+        );
+        // "é" and "—" are 2 and 3 bytes: offsets count bytes, not characters.
+        assert_eq!(find_pii("é — +44 20 7946 0958"), vec![hit(7, 23, "phone")]);
+        assert_eq!(
+            find_secrets("Schlüssel: AKIAIOSFODNN7EXAMPLE"),
+            vec![hit(12, 32, "aws_access_key")]
+        );
+    }
+
+    #[test]
+    fn credentials() {
+        let cases: Vec<(String, String, &'static str)> = vec![
+            ("AKIAIOSFODNN7EXAMPLE".into(), "AKIAIOSFODNN7EXAMPLE".into(), "aws_access_key"),
+            (format!("id=ASIA{}", rand(1, 16).to_uppercase()), format!("ASIA{}", rand(1, 16).to_uppercase()), "aws_access_key"),
+            ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(), "aws_secret_key"),
+            ("\"AWS_SECRET_ACCESS_KEY\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"".into(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(), "aws_secret_key"),
+            (format!("token: ghp_{}.", rand(2, 36)), format!("ghp_{}", rand(2, 36)), "github_token"),
+            (format!("github_pat_11AB_{}", rand(3, 59)), format!("github_pat_11AB_{}", rand(3, 59)), "github_token"),
+            (format!("(glpat-{})", rand(4, 20)), format!("glpat-{}", rand(4, 20)), "gitlab_token"),
+            ("xoxb-123456789012-1234567890123-AbCdEfGh".into(), "xoxb-123456789012-1234567890123-AbCdEfGh".into(), "slack_token"),
+            (format!("key=AIza{}", rand(5, 35)), format!("AIza{}", rand(5, 35)), "google_api_key"),
+            (format!("sk_live_{}", rand(6, 24)), format!("sk_live_{}", rand(6, 24)), "stripe_key"),
+            (format!("'rk_live_{}'", rand(7, 24)), format!("rk_live_{}", rand(7, 24)), "stripe_key"),
+            (format!("sk_test_{}", rand(8, 24)), format!("sk_test_{}", rand(8, 24)), "stripe_key"),
+            (format!("OPENAI_API_KEY=sk-proj-{}", rand(9, 48)), format!("sk-proj-{}", rand(9, 48)), "openai_key"),
+            (format!("sk-{} ", rand(10, 48)), format!("sk-{}", rand(10, 48)), "openai_key"),
+            (format!("sk-ant-api03-{}-{}", rand(11, 40), rand(12, 20)), format!("sk-ant-api03-{}-{}", rand(11, 40), rand(12, 20)), "anthropic_key"),
+            ("Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c".into(),
+             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c".into(), "jwt"),
+            ("DATABASE_URL=postgres://admin:s3cr3t-P4ss@db.example.com:5432/app".into(), "s3cr3t-P4ss".into(), "url_password"),
+            ("see https://bob:hunter2@example.org/x".into(), "hunter2".into(), "url_password"),
+            (format!("export X={}", rand(13, 40)), rand(13, 40), "high_entropy"),
+            (format!("api_key: \"{}\"", rand(14, 28)), rand(14, 28), "high_entropy"),
+            (format!("Authorization: Bearer {}", rand(15, 26)), rand(15, 26), "high_entropy"),
+            ("K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=".into(), "K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=".into(), "high_entropy"),
+        ];
+        for (text, needle, label) in &cases {
+            check(find_secrets, text, needle, label);
+        }
+    }
+
+    #[test]
+    fn private_keys() {
+        let block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM\n-----END RSA PRIVATE KEY-----";
+        check(
+            find_secrets,
+            &format!("key:\n{block}\nthanks"),
+            block,
+            "private_key",
+        );
+        let cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ";
+        check(find_secrets, &format!("here {cut}"), cut, "private_key");
+        let cert = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----",
+            rand(40, 64),
+            rand(41, 64)
+        );
+        assert!(find_secrets(&cert).is_empty());
+        assert_eq!(
+            find_secrets(&format!("-----BEGIN CERTIFICATE-----\n{}", rand(42, 64))).len(),
+            1
+        );
+        assert!(find_secrets("------BEGIN PRIVATE KEY----- -----BEGIN PRIVATE KEY").is_empty());
+    }
+
+    #[test]
+    fn not_credentials() {
+        let b64_text = "VGhpcyBpcyBhIHBsYWluIEVuZ2xpc2ggc2VudGVuY2UgZW5jb2RlZCBpbiBiYXNlNjQ=";
+        let texts = [
+            "commit 3f786850e387550fdab836ed7e6dc881de23001b fixed it",
+            "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "id 123e4567-e89b-12d3-a456-426614174000 and 550E8400-E29B-41D4-A716-446655440000",
+            "Donaudampfschifffahrtsgesellschaftskapitän und Rindfleischetikettierungsüberwachungsaufgaben",
+            "class AbstractSingletonProxyFactoryBean2 extends HttpServletRequestWrapper3",
+            "see /usr/local/lib/python3/site-packages/MyModule/v2/SomeThing/Handler",
+            b64_text,
+            "[REDACTED:api_key] [REDACTED:aws_access_key] [REDACTED:url_password]",
+            "sk-short sk-learn-is-a-package AKIAIOSFODNN7EXAMPLEX xAKIAIOSFODNN7EXAMPLE ghp_tooShort",
+            "https://user@example.com https://example.com:8080/a postgres://u:****@db postgres://u:[REDACTED:x]@db",
+            "eyJhbGciOiJIUzI1NiJ9 eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx.c2ln",
+            "a short Xy7Qp2Lm9Rt4Vb8Nc3Wd5Fg value",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host",
+            "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk",
+        ];
+        for t in texts {
+            assert_eq!(find_secrets(t), vec![], "{t}");
+        }
+        // A token of 24–31 characters needs a key-like name.
+        assert_eq!(find_secrets(&format!("note {}", rand(14, 28))), vec![]);
+    }
+
+    #[test]
+    fn personal_data() {
+        let cases: [(&str, &str, &'static str); 21] = [
+            (
+                "mail jane.doe@example.com.",
+                "jane.doe@example.com",
+                "email",
+            ),
+            (
+                "<first.last+tag@mail.example.co.uk>",
+                "first.last+tag@mail.example.co.uk",
+                "email",
+            ),
+            ("Grüße — jane@example.com", "jane@example.com", "email"),
+            ("mailto:jane@example.com", "jane@example.com", "email"),
+            ("4242-4242-4242-4242", "4242-4242-4242-4242", "payment_card"),
+            (
+                "card4 4242424242424242;",
+                "4242424242424242",
+                "payment_card",
+            ),
+            (
+                "amex 3782 822463 10005",
+                "3782 822463 10005",
+                "payment_card",
+            ),
+            (
+                "mc 5555 5555 5555 4444 and",
+                "5555 5555 5555 4444",
+                "payment_card",
+            ),
+            (
+                "2-series 2223003122003222",
+                "2223003122003222",
+                "payment_card",
+            ),
+            (
+                "IBAN GB82 WEST 1234 5698 7654 32 thanks",
+                "GB82 WEST 1234 5698 7654 32",
+                "iban",
+            ),
+            ("DE89370400440532013000", "DE89370400440532013000", "iban"),
+            (
+                "iban: de89370400440532013000.",
+                "de89370400440532013000",
+                "iban",
+            ),
+            ("call +1 (555) 010-9999 now", "+1 (555) 010-9999", "phone"),
+            ("tel. +44 20 7946 0958", "+44 20 7946 0958", "phone"),
+            ("+44 (0)20 7946 0958", "+44 (0)20 7946 0958", "phone"),
+            ("電話 +81-3-1234-5678", "+81-3-1234-5678", "phone"),
+            ("office (555) 123-4567.", "(555) 123-4567", "phone"),
+            ("or 555-123-4567", "555-123-4567", "phone"),
+            ("or 555.123.4567", "555.123.4567", "phone"),
+            ("SSN 123-45-6789", "123-45-6789", "ssn"),
+            ("ssn:078-05-1120", "078-05-1120", "ssn"),
+        ];
+        for (text, needle, label) in cases {
+            check(find_pii, text, needle, label);
+        }
+    }
+
+    #[test]
+    fn not_personal_data() {
+        let texts = [
+            "4242 4242 4242 4241",
+            "1234 5678 1234 5678 and 1234567812345678",
+            "4242424242424242123 and 0.4242424242424242",
+            "GB82 WEST 1234 5698 7654 33 and DE89370400440532013001 and XX89370400440532013000",
+            "Article 12 of 1948",
+            "on 2024-01-15 at 10:30, build 20240115",
+            "version 1.2.3.4 and v10.2.33.4567",
+            "call 5551234567 or 555-1234 or 555-123-45678 or 1555-123-4567",
+            "666-12-3456 000-12-3456 900-12-3456 123-00-6789 123-45-0000",
+            "Статья 12 от 1948 года, дом 5, кв. 17",
+            "第3章 2024年1月15日 电话 第12345条",
+            "الصفحة ١٢٣ من ٤٥٦٧٨٩٠١٢٣ رقم 12",
+            "[REDACTED:email] [REDACTED:phone] [REDACTED:payment_card] [REDACTED:iban]",
+            "user@localhost x@y.c a..b@example.com .@example.com a@-example.com José@example.com",
+            "https://bob@example.com/x postgres://admin:s3cr3t@db.example.com:5432/app",
+            "x+12345678 UTC+0530 2024-01-15T10:00:00+01:00 +0 +1",
+        ];
+        for t in texts {
+            assert_eq!(find_pii(t), vec![], "{t}");
+        }
+    }
+
+    #[test]
+    fn mixed_text_sorted() {
+        let text = format!(
+            "Hi jane@example.com, key AKIAIOSFODNN7EXAMPLE, card 4242 4242 4242 4242, {}",
+            rand(20, 40)
+        );
+        let labels = |hits: Vec<Hit>| hits.into_iter().map(|h| h.label).collect::<Vec<_>>();
+        assert_eq!(
+            labels(find_secrets(&text)),
+            ["aws_access_key", "high_entropy"]
+        );
+        assert_eq!(labels(find_pii(&text)), ["email", "payment_card"]);
+    }
+
+    #[test]
+    fn odd_inputs_never_panic() {
+        let n = 20_000;
+        let odd = [
+            "",
+            "%",
+            "@",
+            "+",
+            "(",
+            "-",
+            "=",
+            "://",
+            "-----BEGIN ",
+            "eyJ.eyJ.",
+            "é@é.é",
+            "+é1",
+            "sk-é",
+            "ab://é:é@é",
+        ];
+        let mut inputs: Vec<String> = odd.iter().map(|s| s.to_string()).collect();
+        for unit in [
+            "%", "a", "1", "-", "=", "/", "é", "日本", "sk-", "eyJ.", "a@", "@a.", ".", "+1 ",
+            "4242 ", "1-", "(", "://", "AKIAé", "ab12",
+        ] {
+            inputs.push(unit.repeat(n));
+        }
+        inputs.push(format!("{}@{}", "a.".repeat(n), "b-".repeat(n)));
+        inputs.push("-----BEGIN PRIVATE KEY-----\n".repeat(100));
+        inputs.push(format!("é{}é{}é", rand(1, 300), rand(2, 33)));
+        inputs.push(
+            "4242 4242 4242 424é GB82 WEST 1234 5698 7654 3é +1 (555é jane@exampleé.com"
+                .to_string(),
+        );
+        for text in &inputs {
+            for hits in [find_secrets(text), find_pii(text)] {
+                for w in hits.windows(2) {
+                    assert!(
+                        w[0].end <= w[1].start,
+                        "overlap in {:?}",
+                        &text[..text.len().min(40)]
+                    );
+                }
+                for h in &hits {
+                    assert!(h.start < h.end && text.get(h.start..h.end).is_some());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn large_input_is_linear() {
+        let para = format!(
+            "Dear Jane (jane.doe@example.com), your card 4242 4242 4242 4242 and IBAN DE89370400440532013000 are on file. \
+             Call +44 20 7946 0958. Deploy with AKIAIOSFODNN7EXAMPLE and {} — Grüße, 日本語のテキスト 2024-01-15 v1.2.3.\n",
+            rand(30, 40)
+        );
+        let text = para.repeat(4 * 1024 * 1024 / para.len());
+        let started = std::time::Instant::now();
+        let (secrets, pii) = (find_secrets(&text), find_pii(&text));
+        let per_para = text.len() / para.len();
+        assert_eq!((secrets.len(), pii.len()), (2 * per_para, 4 * per_para));
+        eprintln!("4 MB scanned in {:?}", started.elapsed());
+    }
+}

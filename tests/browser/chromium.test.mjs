@@ -1,0 +1,112 @@
+// The npm package's browser entry in real headless Chromium (Debian's
+// /usr/bin/chromium driven by playwright-core; no browser download). Serves
+// the repository root on a free 127.0.0.1 port, opens page.html, which runs
+// the package and publishes its results on window, and asserts on them here.
+//
+//   node --test tests/browser/*.test.mjs
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../tools/serve.mjs';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let server;
+let context;
+let profile;
+let results;
+const pageErrors = [];
+
+before(async () => {
+  server = await serve(REPO_ROOT, 0);
+  const { port } = server.address();
+  // Playwright refuses --user-data-dir in args: a persistent context takes the profile directory.
+  profile = mkdtempSync(path.join(tmpdir(), 'mmguard-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') pageErrors.push(`console.${msg.type()}: ${msg.text()}`);
+  });
+  await page.goto(`http://127.0.0.1:${port}/tests/browser/page.html`);
+  await page.waitForFunction(() => window.results || window.failure, null, { timeout: 60_000 });
+  const failure = await page.evaluate(() => window.failure);
+  assert.equal(failure, undefined, `the page failed: ${failure}\n${pageErrors.join('\n')}`);
+  results = await page.evaluate(() => window.results);
+}, { timeout: 120_000 });
+
+after(async () => {
+  await context?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+test('the browser has wasm SIMD', () => {
+  assert.equal(results.simd, true);
+  assert.equal(results.truncatedValidates, false);
+});
+
+test('the page loaded without errors or warnings', () => {
+  assert.deepEqual(pageErrors, []);
+});
+
+test('using the API before init() throws init.required', () => {
+  assert.equal(results.beforeInit?.code, 'init.required');
+  assert.equal(results.beforeInit.isMmguardError, true);
+});
+
+test('Trojan Source is found at UTF-16 offsets and removed', () => {
+  const { input, text, report } = results.trojan;
+  const positions = [...input.matchAll(/[\u202A-\u202E\u2066-\u2069]/g)].map((m) => m.index);
+  const finding = report.findings.find((f) => f.code === 'text.bidi_control');
+  assert.ok(finding, JSON.stringify(report.findings.map((f) => f.code)));
+  assert.deepEqual(finding.spans.map((s) => [s.start, s.end]), positions.map((i) => [i, i + 1]));
+  assert.equal(text, input.replace(/[\u202A-\u202E\u2066-\u2069]/g, ''));
+  assert.equal(report.verdict, 'modified');
+});
+
+test('ASCII smuggled in tag characters is decoded and removed', () => {
+  const { input, visible, hidden, text, report } = results.smuggled;
+  const finding = report.findings.find((f) => f.code === 'text.tag_smuggling');
+  assert.ok(finding, JSON.stringify(report.findings.map((f) => f.code)));
+  assert.equal(finding.payload.text, hidden);
+  assert.deepEqual(finding.payload.encodings, ['tag_characters']);
+  assert.deepEqual(finding.spans.map((s) => [s.start, s.end]), [[visible.length, input.length]]);
+  assert.equal(text, visible);
+});
+
+test('a block policy blocks', () => {
+  assert.equal(results.blocked.text, null);
+  assert.equal(results.blocked.report.verdict, 'blocked');
+});
+
+test('a bad policy throws an MmguardError with code policy.json', () => {
+  assert.deepEqual(
+    { code: results.badPolicy?.code, name: results.badPolicy?.name, isMmguardError: results.badPolicy?.isMmguardError, isError: results.badPolicy?.isError },
+    { code: 'policy.json', name: 'MmguardError', isMmguardError: true, isError: true },
+  );
+  assert.equal(results.badInput?.code, 'input.type');
+});
+
+test('the version is a semantic version', () => {
+  assert.match(results.version, /^\d+\.\d+\.\d+/);
+});
