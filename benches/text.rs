@@ -2,6 +2,8 @@
 //! text, with a baseline in the same process: NFC normalization alone.
 //! Run with `cargo bench --bench text`.
 
+#![allow(clippy::expect_used)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mmguard::{Guard, Policy};
 

@@ -26,7 +26,15 @@
 //! bindings live in the `wasm` module (wasm32 only); the CLI is `src/bin/mmguard.rs`.
 
 #![forbid(unsafe_code)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 mod error;
 mod guard;
@@ -43,8 +51,10 @@ pub use error::{Error, ErrorKind, Result};
 pub use guard::{Guard, Sanitized};
 pub use limits::{Limits, TextLimits};
 pub use policy::{
-    Action, BidiCheck, BidiMode, Check, CombiningCheck, FloodCheck, InjectionCheck, Normalization, Policy, TextPolicy,
+    Action, BidiCheck, BidiMode, Check, CombiningCheck, FloodCheck, InjectionCheck, Normalization,
+    Policy, TextPolicy,
 };
 pub use report::{
-    ActionTaken, Code, Encoding, Finding, Payload, Report, Scores, Severity, Span, Stats, Verdict, MAX_SPANS,
+    ActionTaken, Code, Encoding, Finding, Payload, Report, Scores, Severity, Span, Stats, Verdict,
+    MAX_SPANS,
 };

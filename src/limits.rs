@@ -149,7 +149,10 @@ mod tests {
     #[test]
     fn chars_are_counted_not_bytes() {
         let limits = TextLimits::default().max_chars(3);
-        assert!(limits.check("äöü").is_ok(), "3 chars in 6 bytes is within 3 chars");
+        assert!(
+            limits.check("äöü").is_ok(),
+            "3 chars in 6 bytes is within 3 chars"
+        );
         let err = limits.check("äöüß").unwrap_err();
         assert_eq!(err.code(), "limit.text_chars");
     }

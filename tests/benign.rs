@@ -1,7 +1,12 @@
 //! No damage on benign text: every UDHR translation (287 languages, RTL
 //! scripts among them) and every RGI emoji sequence comes out equal to its NFC
 //! form, with no finding above `info`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 use common::*;
@@ -26,13 +31,27 @@ fn every_udhr_translation_passes_unchanged() {
         if r.output.as_deref() != Some(nfc.as_str()) {
             failures.push(format!("{name}: output differs from NFC"));
         }
-        for f in r.report.findings.iter().filter(|f| f.severity > Severity::Info) {
+        for f in r
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info)
+        {
             failures.push(format!("{name}: {} {:?} {}", f.code, f.severity, f.message));
         }
         checked += 1;
     }
-    assert!(checked >= 280, "only {checked} UDHR files found in {}", dir.display());
-    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        checked >= 280,
+        "only {checked} UDHR files found in {}",
+        dir.display()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -40,17 +59,31 @@ fn every_rgi_emoji_sequence_passes_unchanged() {
     let list = include_str!("data/emoji-sequences.txt");
     let guard = guard();
     let mut checked = 0;
-    for line in list.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let seq: String = line
             .split_whitespace()
             .map(|cp| char::from_u32(u32::from_str_radix(cp, 16).unwrap()).unwrap())
             .collect();
         // Alone, inside a sentence, and next to another sequence.
-        for text in [seq.clone(), format!("I feel {seq} today."), format!("{seq}{seq}")] {
+        for text in [
+            seq.clone(),
+            format!("I feel {seq} today."),
+            format!("{seq}{seq}"),
+        ] {
             let r = guard.text(&text).unwrap();
             let nfc: String = text.nfc().collect();
             assert_eq!(r.output.as_deref(), Some(nfc.as_str()), "{line}");
-            assert!(r.report.findings.iter().all(|f| f.severity <= Severity::Info), "{line}: {:?}", r.report.findings);
+            assert!(
+                r.report
+                    .findings
+                    .iter()
+                    .all(|f| f.severity <= Severity::Info),
+                "{line}: {:?}",
+                r.report.findings
+            );
         }
         checked += 1;
     }
@@ -73,18 +106,31 @@ fn benign_prompts_from_the_shared_corpora_have_low_scores() {
         n += 1;
     }
     assert!(n > 100);
-    assert!(high.len() * 100 <= n, "more than 1% of benign instructions score high: {high:?}");
+    assert!(
+        high.len() * 100 <= n,
+        "more than 1% of benign instructions score high: {high:?}"
+    );
 }
 
 #[test]
 fn in_the_wild_jailbreaks_are_mostly_detected() {
-    let raw = std::fs::read_to_string(shared_data("inthewild-jailbreak/inthewild_jailbreak_llms.json")).unwrap();
+    let raw = std::fs::read_to_string(shared_data(
+        "inthewild-jailbreak/inthewild_jailbreak_llms.json",
+    ))
+    .unwrap();
     let prompts: Vec<String> = serde_json::from_str(&raw).unwrap();
     let mut policy = mmguard::Policy::default();
     policy.limits.text.max_chars = 4_000_000;
     let guard = mmguard::Guard::new(policy).unwrap();
-    let detected = prompts.iter().filter(|p| guard.text(p).unwrap().report.scores.injection > 0.0).count();
+    let detected = prompts
+        .iter()
+        .filter(|p| guard.text(p).unwrap().report.scores.injection > 0.0)
+        .count();
     let rate = detected as f64 / prompts.len() as f64;
-    println!("in-the-wild jailbreaks with a heuristic signal: {detected}/{} = {:.1}%", prompts.len(), rate * 100.0);
+    println!(
+        "in-the-wild jailbreaks with a heuristic signal: {detected}/{} = {:.1}%",
+        prompts.len(),
+        rate * 100.0
+    );
     assert!(rate >= 0.5, "recall {rate:.2}");
 }

@@ -1,5 +1,10 @@
 //! Bad policies and over-limit inputs get typed errors with stable codes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 use mmguard::{ErrorKind, Guard, Limits, Policy, TextLimits};
@@ -13,7 +18,12 @@ fn every_bad_policy_file_is_rejected_with_a_policy_code() {
         let json = std::fs::read_to_string(&path).unwrap();
         let err = Policy::from_json(&json).expect_err(&path.display().to_string());
         assert_eq!(err.kind(), ErrorKind::Policy, "{}", path.display());
-        assert!(matches!(err.code(), "policy.json" | "policy.invalid"), "{}: {}", path.display(), err.code());
+        assert!(
+            matches!(err.code(), "policy.json" | "policy.invalid"),
+            "{}: {}",
+            path.display(),
+            err.code()
+        );
         assert!(!err.message().is_empty());
         n += 1;
     }
@@ -25,7 +35,8 @@ fn messages_name_the_problem() {
     let err = Policy::from_json(r#"{ "text": { "bidi": { "acton": "flag" } } }"#).unwrap_err();
     assert_eq!(err.code(), "policy.json");
     assert!(err.message().contains("acton"), "{}", err.message());
-    let err = Policy::from_json(r#"{ "text": { "injection": { "threshold": 1.5 } } }"#).unwrap_err();
+    let err =
+        Policy::from_json(r#"{ "text": { "injection": { "threshold": 1.5 } } }"#).unwrap_err();
     assert_eq!(err.code(), "policy.invalid");
     assert!(err.message().contains("threshold"));
 }
@@ -44,7 +55,10 @@ fn limits_are_enforced_before_work_with_exact_codes() {
     let g = Guard::new(policy).unwrap();
     assert!(g.text("ten chars!").is_ok());
     let err = g.text("eleven chars").unwrap_err();
-    assert_eq!((err.kind(), err.code()), (ErrorKind::Limit, "limit.text_chars"));
+    assert_eq!(
+        (err.kind(), err.code()),
+        (ErrorKind::Limit, "limit.text_chars")
+    );
 
     let mut policy = Policy::default();
     policy.limits.text = TextLimits::default().max_bytes(4);
@@ -52,9 +66,14 @@ fn limits_are_enforced_before_work_with_exact_codes() {
     assert_eq!(err.code(), "limit.text_bytes");
 
     // Limits::none lifts the caps.
-    let mut policy = Policy::default();
-    policy.limits = Limits::none();
-    assert!(Guard::new(policy).unwrap().text(&"x".repeat(2_000_000)).is_ok());
+    let policy = Policy {
+        limits: Limits::none(),
+        ..Policy::default()
+    };
+    assert!(Guard::new(policy)
+        .unwrap()
+        .text(&"x".repeat(2_000_000))
+        .is_ok());
 }
 
 #[test]
@@ -68,11 +87,26 @@ fn default_limit_refuses_oversized_text() {
 fn decoded_payloads_respect_the_budget_and_say_so() {
     let mut policy = Policy::default();
     policy.limits.text.max_decoded_bytes = 5;
-    let hidden: String = "0123456789".bytes().map(|b| char::from_u32(0xE0000 + u32::from(b)).unwrap()).collect();
-    let r = Guard::new(policy).unwrap().text(&format!("a{hidden}")).unwrap();
-    let p = r.report.findings.iter().find_map(|f| f.payload.as_ref()).unwrap();
+    let hidden: String = "0123456789"
+        .bytes()
+        .map(|b| char::from_u32(0xE0000 + u32::from(b)).unwrap())
+        .collect();
+    let r = Guard::new(policy)
+        .unwrap()
+        .text(&format!("a{hidden}"))
+        .unwrap();
+    let p = r
+        .report
+        .findings
+        .iter()
+        .find_map(|f| f.payload.as_ref())
+        .unwrap();
     assert_eq!(p.text, "01234");
     assert_eq!(p.bytes, 10);
     assert!(p.truncated);
-    assert_eq!(r.output.unwrap(), "a", "the hidden characters are still all removed");
+    assert_eq!(
+        r.output.unwrap(),
+        "a",
+        "the hidden characters are still all removed"
+    );
 }

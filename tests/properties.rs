@@ -1,6 +1,11 @@
 //! Property tests: sanitizing never panics, its output is a fixed point
 //! (sanitizing it again changes nothing), and spans always lie inside the input.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 use common::*;
@@ -32,8 +37,17 @@ fn text() -> impl Strategy<Value = String> {
 fn policies() -> Vec<Policy> {
     let mut all_sanitize = Policy::default();
     let t = &mut all_sanitize.text;
-    for a in [&mut t.controls.action, &mut t.c1_controls.action, &mut t.invisible.action, &mut t.private_use.action,
-        &mut t.unassigned.action, &mut t.confusables.action, &mut t.encoded.action, &mut t.pii.action, &mut t.flood.action] {
+    for a in [
+        &mut t.controls.action,
+        &mut t.c1_controls.action,
+        &mut t.invisible.action,
+        &mut t.private_use.action,
+        &mut t.unassigned.action,
+        &mut t.confusables.action,
+        &mut t.encoded.action,
+        &mut t.pii.action,
+        &mut t.flood.action,
+    ] {
         *a = Action::Sanitize;
     }
     t.flood.max_run = 3;

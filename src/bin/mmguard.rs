@@ -57,19 +57,29 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--policy" | "--report" => {
-                let value = it
-                    .next()
-                    .ok_or_else(|| Failure::new("usage.arguments", format!("{a} needs a file name")))?;
-                let slot = if a == "--policy" { &mut out.policy } else { &mut out.report };
+                let value = it.next().ok_or_else(|| {
+                    Failure::new("usage.arguments", format!("{a} needs a file name"))
+                })?;
+                let slot = if a == "--policy" {
+                    &mut out.policy
+                } else {
+                    &mut out.report
+                };
                 *slot = Some(PathBuf::from(value));
             }
             "-" => out.input = None,
             s if s.starts_with("--") => {
-                return Err(Failure::new("usage.arguments", format!("unknown option {s}")));
+                return Err(Failure::new(
+                    "usage.arguments",
+                    format!("unknown option {s}"),
+                ));
             }
             s => {
                 if out.input.is_some() {
-                    return Err(Failure::new("usage.arguments", "only one input file may be given"));
+                    return Err(Failure::new(
+                        "usage.arguments",
+                        "only one input file may be given",
+                    ));
                 }
                 out.input = Some(PathBuf::from(s));
             }
@@ -105,8 +115,12 @@ fn load_policy(path: Option<&PathBuf>) -> Result<Policy, Failure> {
     match path {
         None => Ok(Policy::default()),
         Some(p) => {
-            let json = std::fs::read_to_string(p)
-                .map_err(|e| Failure::new("io.read", format!("cannot read policy {}: {e}", p.display())))?;
+            let json = std::fs::read_to_string(p).map_err(|e| {
+                Failure::new(
+                    "io.read",
+                    format!("cannot read policy {}: {e}", p.display()),
+                )
+            })?;
             Ok(Policy::from_json(&json)?)
         }
     }
@@ -114,8 +128,12 @@ fn load_policy(path: Option<&PathBuf>) -> Result<Policy, Failure> {
 
 fn write_report(path: Option<&PathBuf>, json: &str) -> Result<(), Failure> {
     if let Some(p) = path {
-        std::fs::write(p, json)
-            .map_err(|e| Failure::new("io.write", format!("cannot write report {}: {e}", p.display())))?;
+        std::fs::write(p, json).map_err(|e| {
+            Failure::new(
+                "io.write",
+                format!("cannot write report {}: {e}", p.display()),
+            )
+        })?;
     }
     Ok(())
 }
@@ -126,7 +144,10 @@ fn run_text(args: &Args) -> Result<Verdict, Failure> {
     let text = String::from_utf8(bytes).map_err(|e| {
         Failure::new(
             "input.encoding",
-            format!("input is not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "input is not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })?;
     let guard = Guard::new(policy)?;
@@ -166,7 +187,10 @@ fn main() -> ExitCode {
     let parsed = if command == "text" {
         parse_args(rest)
     } else {
-        Err(Failure::new("usage.command", format!("unknown command {command:?}")))
+        Err(Failure::new(
+            "usage.command",
+            format!("unknown command {command:?}"),
+        ))
     };
     let report_path = parsed.as_ref().ok().and_then(|a| a.report.clone());
     let outcome = parsed.and_then(|args| run_text(&args));

@@ -94,7 +94,7 @@ pub(crate) fn classify(c: char) -> Class {
                 // CSI, OSC, DCS, SOS, PM, APC and NEL change what a terminal shows.
                 0x9B | 0x9D | 0x90 | 0x98 | 0x9E | 0x9F | 0x85 => Class::Control,
                 _ => Class::C1Control,
-            }
+            };
         }
         0x202A | 0x202B | 0x202D | 0x202E => return Class::Bidi(BidiKind::Embedding),
         0x202C => return Class::Bidi(BidiKind::PopEmbedding),
@@ -105,11 +105,26 @@ pub(crate) fn classify(c: char) -> Class {
         0xFE00..=0xFE0F | 0xE0100..=0xE01EF => return Class::VariationSelector,
         0x2062 | 0x2064 => return Class::SneakyBit,
         0x200B..=0x200D | 0x180B..=0x180F => return Class::Joiner,
-        0x00AD | 0x034F | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x2060 | 0x2061 | 0x2063
-        | 0x2065 | 0x206A..=0x206F | 0x3164 | 0xFEFF | 0xFFA0 | 0x2800 | 0xFFF0..=0xFFF8
-        | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0080..=0xE00FF | 0xE01F0..=0xE0FFF => {
-            return Class::Invisible
-        }
+        0x00AD
+        | 0x034F
+        | 0x115F
+        | 0x1160
+        | 0x17B4
+        | 0x17B5
+        | 0x2060
+        | 0x2061
+        | 0x2063
+        | 0x2065
+        | 0x206A..=0x206F
+        | 0x3164
+        | 0xFEFF
+        | 0xFFA0
+        | 0x2800
+        | 0xFFF0..=0xFFF8
+        | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A
+        | 0xE0080..=0xE00FF
+        | 0xE01F0..=0xE0FFF => return Class::Invisible,
         0xFDD0..=0xFDEF => return Class::Noncharacter,
         _ if cp & 0xFFFE == 0xFFFE => return Class::Noncharacter,
         _ => {}
@@ -128,19 +143,58 @@ pub(crate) fn classify(c: char) -> Class {
 fn needs_joiners(s: Script) -> bool {
     matches!(
         s,
-        Script::Arabic | Script::Syriac | Script::Nko | Script::Mongolian | Script::Mandaic
-            | Script::Manichaean | Script::Psalter_Pahlavi | Script::Hanifi_Rohingya
-            | Script::Sogdian | Script::Adlam | Script::Devanagari | Script::Bengali
-            | Script::Gurmukhi | Script::Gujarati | Script::Oriya | Script::Tamil
-            | Script::Telugu | Script::Kannada | Script::Malayalam | Script::Sinhala
-            | Script::Myanmar | Script::Khmer | Script::Tibetan | Script::Balinese
-            | Script::Javanese | Script::Sundanese | Script::Tai_Tham | Script::Thaana
-            | Script::Chakma | Script::Kaithi | Script::Brahmi | Script::Grantha
-            | Script::Newa | Script::Tirhuta | Script::Takri | Script::Sharada
-            | Script::Syloti_Nagri | Script::Meetei_Mayek | Script::Lepcha | Script::Limbu
-            | Script::Ol_Chiki | Script::Saurashtra | Script::Tai_Viet | Script::Cham
-            | Script::Buginese | Script::Batak | Script::Rejang | Script::Kayah_Li
-            | Script::New_Tai_Lue | Script::Lao | Script::Thai | Script::Hebrew
+        Script::Arabic
+            | Script::Syriac
+            | Script::Nko
+            | Script::Mongolian
+            | Script::Mandaic
+            | Script::Manichaean
+            | Script::Psalter_Pahlavi
+            | Script::Hanifi_Rohingya
+            | Script::Sogdian
+            | Script::Adlam
+            | Script::Devanagari
+            | Script::Bengali
+            | Script::Gurmukhi
+            | Script::Gujarati
+            | Script::Oriya
+            | Script::Tamil
+            | Script::Telugu
+            | Script::Kannada
+            | Script::Malayalam
+            | Script::Sinhala
+            | Script::Myanmar
+            | Script::Khmer
+            | Script::Tibetan
+            | Script::Balinese
+            | Script::Javanese
+            | Script::Sundanese
+            | Script::Tai_Tham
+            | Script::Thaana
+            | Script::Chakma
+            | Script::Kaithi
+            | Script::Brahmi
+            | Script::Grantha
+            | Script::Newa
+            | Script::Tirhuta
+            | Script::Takri
+            | Script::Sharada
+            | Script::Syloti_Nagri
+            | Script::Meetei_Mayek
+            | Script::Lepcha
+            | Script::Limbu
+            | Script::Ol_Chiki
+            | Script::Saurashtra
+            | Script::Tai_Viet
+            | Script::Cham
+            | Script::Buginese
+            | Script::Batak
+            | Script::Rejang
+            | Script::Kayah_Li
+            | Script::New_Tai_Lue
+            | Script::Lao
+            | Script::Thai
+            | Script::Hebrew
     )
 }
 
@@ -148,10 +202,23 @@ fn needs_joiners(s: Script) -> bool {
 fn uses_zwsp(s: Script) -> bool {
     matches!(
         s,
-        Script::Thai | Script::Lao | Script::Khmer | Script::Myanmar | Script::Javanese
-            | Script::Balinese | Script::Tibetan | Script::Tai_Tham | Script::New_Tai_Lue
-            | Script::Tai_Le | Script::Sundanese | Script::Buginese | Script::Han
-            | Script::Hiragana | Script::Katakana | Script::Yi | Script::Vai
+        Script::Thai
+            | Script::Lao
+            | Script::Khmer
+            | Script::Myanmar
+            | Script::Javanese
+            | Script::Balinese
+            | Script::Tibetan
+            | Script::Tai_Tham
+            | Script::New_Tai_Lue
+            | Script::Tai_Le
+            | Script::Sundanese
+            | Script::Buginese
+            | Script::Han
+            | Script::Hiragana
+            | Script::Katakana
+            | Script::Yi
+            | Script::Vai
     )
 }
 
@@ -177,7 +244,8 @@ pub(crate) fn joiner_is_needed(c: char, prev: Option<char>, next: Option<char>) 
         }
         '\u{200C}' => needs_joiners(prev.script()),
         '\u{200B}' => {
-            uses_zwsp(prev.script()) || (prev.is_whitespace() && next.is_some_and(|n| uses_zwsp(n.script())))
+            uses_zwsp(prev.script())
+                || (prev.is_whitespace() && next.is_some_and(|n| uses_zwsp(n.script())))
         }
         // Mongolian free variation selectors and vowel separator.
         _ => prev.script() == Script::Mongolian,
@@ -186,7 +254,11 @@ pub(crate) fn joiner_is_needed(c: char, prev: Option<char>, next: Option<char>) 
 
 /// Whether a single variation selector after `prev` is an ordinary presentation
 /// or variant choice (emoji style, CJK ideographic variants, math variants).
-pub(crate) fn variation_selector_is_needed(vs: char, prev: Option<char>, next: Option<char>) -> bool {
+pub(crate) fn variation_selector_is_needed(
+    vs: char,
+    prev: Option<char>,
+    next: Option<char>,
+) -> bool {
     let Some(prev) = prev else { return false };
     if prev.is_ascii() {
         // Keycaps: [0-9#*] U+FE0F U+20E3.
@@ -198,7 +270,10 @@ pub(crate) fn variation_selector_is_needed(vs: char, prev: Option<char>, next: O
     match vs {
         '\u{FE0E}' | '\u{FE0F}' => true,
         '\u{E0100}'..='\u{E01EF}' => prev.script() == Script::Han,
-        _ => !matches!(classify(prev), Class::Invisible | Class::Joiner | Class::Tag),
+        _ => !matches!(
+            classify(prev),
+            Class::Invisible | Class::Joiner | Class::Tag
+        ),
     }
 }
 
@@ -214,7 +289,10 @@ mod tests {
 
     #[test]
     fn trojan_source_code_points_are_bidi() {
-        for cp in [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C] {
+        for cp in [
+            0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F,
+            0x061C,
+        ] {
             let c = char::from_u32(cp).unwrap();
             assert!(matches!(classify(c), Class::Bidi(_)), "U+{cp:04X}");
         }
@@ -223,13 +301,25 @@ mod tests {
     #[test]
     fn joiners_in_context() {
         // Persian ZWNJ between letters: needed.
-        assert!(joiner_is_needed('\u{200C}', Some('\u{647}'), Some('\u{627}')));
+        assert!(joiner_is_needed(
+            '\u{200C}',
+            Some('\u{647}'),
+            Some('\u{627}')
+        ));
         // Emoji ZWJ sequence: needed.
-        assert!(joiner_is_needed('\u{200D}', Some('\u{1F469}'), Some('\u{1F4BB}')));
+        assert!(joiner_is_needed(
+            '\u{200D}',
+            Some('\u{1F469}'),
+            Some('\u{1F4BB}')
+        ));
         // ZWJ inside a Latin word: hidden.
         assert!(!joiner_is_needed('\u{200D}', Some('a'), Some('b')));
         // ZWSP in Thai: a word break; in English: hidden.
-        assert!(joiner_is_needed('\u{200B}', Some('\u{E01}'), Some('\u{E02}')));
+        assert!(joiner_is_needed(
+            '\u{200B}',
+            Some('\u{E01}'),
+            Some('\u{E02}')
+        ));
         assert!(!joiner_is_needed('\u{200B}', Some('a'), Some('b')));
     }
 

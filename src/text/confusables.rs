@@ -32,7 +32,10 @@ impl MatchForm {
     fn end_of(&self, source_start: usize) -> usize {
         // The next folded byte that maps past this source char marks its end.
         let i = self.map.partition_point(|&m| (m as usize) <= source_start);
-        self.map.get(i).copied().map_or(source_start + 1, |m| m as usize)
+        self.map
+            .get(i)
+            .copied()
+            .map_or(source_start + 1, |m| m as usize)
     }
 }
 
@@ -78,9 +81,9 @@ fn fold_char(c: char) -> String {
     }
     match c.general_category_group() {
         GeneralCategoryGroup::Mark => String::new(),
-        GeneralCategoryGroup::Punctuation | GeneralCategoryGroup::Separator | GeneralCategoryGroup::Other => {
-            String::from(" ")
-        }
+        GeneralCategoryGroup::Punctuation
+        | GeneralCategoryGroup::Separator
+        | GeneralCategoryGroup::Other => String::from(" "),
         _ => {
             let lower: String = c.to_lowercase().collect();
             let mut out = String::new();
@@ -185,8 +188,12 @@ pub(crate) fn mixed_script_words(text: &str) -> Vec<MixedWord> {
     let mut found = Vec::new();
     let mut start: Option<usize> = None;
     let mut seen = [false; 6];
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-        let in_word = c.is_alphanumeric() || (!c.is_ascii() && c.general_category_group() == GeneralCategoryGroup::Mark);
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        let in_word = c.is_alphanumeric()
+            || (!c.is_ascii() && c.general_category_group() == GeneralCategoryGroup::Mark);
         if in_word {
             if start.is_none() {
                 start = Some(i);
@@ -219,10 +226,15 @@ fn describe_mixed(word: &str, start: usize, end: usize) -> MixedWord {
             *n += 1;
         }
     }
-    let other = [Family::Cyrillic, Family::Greek, Family::Armenian, Family::Cherokee]
-        .into_iter()
-        .max_by_key(|f| counts.get(*f as usize).copied().unwrap_or(0))
-        .unwrap_or(Family::Cyrillic);
+    let other = [
+        Family::Cyrillic,
+        Family::Greek,
+        Family::Armenian,
+        Family::Cherokee,
+    ]
+    .into_iter()
+    .max_by_key(|f| counts.get(*f as usize).copied().unwrap_or(0))
+    .unwrap_or(Family::Cyrillic);
     let label = match other {
         Family::Greek => "latin+greek",
         Family::Armenian => "latin+armenian",
@@ -231,7 +243,9 @@ fn describe_mixed(word: &str, start: usize, end: usize) -> MixedWord {
     };
     let latin_count = counts.first().copied().unwrap_or(0);
     let other_count = counts.get(other as usize).copied().unwrap_or(0);
-    let latin = (latin_count >= other_count).then(|| to_latin(word)).flatten();
+    let latin = (latin_count >= other_count)
+        .then(|| to_latin(word))
+        .flatten();
     MixedWord {
         start,
         end,
@@ -241,9 +255,16 @@ fn describe_mixed(word: &str, start: usize, end: usize) -> MixedWord {
 }
 
 /// Replaces each non-Latin letter by its skeleton prototype if that is ASCII.
+/// A variation selector after a replaced letter is dropped with it: on an
+/// ASCII base it would be a stray invisible character.
 fn to_latin(word: &str) -> Option<String> {
     let mut out = String::with_capacity(word.len());
+    let mut replaced_prev = false;
     for c in word.chars() {
+        if replaced_prev && matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}') {
+            continue;
+        }
+        replaced_prev = false;
         if matches!(family(c), Family::Latin | Family::Other) || c.script() == Script::Common {
             out.push(c);
             continue;
@@ -252,6 +273,7 @@ fn to_latin(word: &str) -> Option<String> {
         let proto: String = skeleton(c.encode_utf8(&mut buf)).collect();
         if proto.is_ascii() && !proto.is_empty() {
             out.push_str(&proto);
+            replaced_prev = true;
         } else {
             return None;
         }

@@ -35,7 +35,11 @@ pub(crate) fn find(text: &str, max_depth: u32, exclude: &[(usize, usize)]) -> Ve
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes.get(i).copied().is_some_and(|b| is_token_byte(b) || b == b'%') {
+        if !bytes
+            .get(i)
+            .copied()
+            .is_some_and(|b| is_token_byte(b) || b == b'%')
+        {
             i += 1;
             continue;
         }
@@ -45,7 +49,10 @@ pub(crate) fn find(text: &str, max_depth: u32, exclude: &[(usize, usize)]) -> Ve
         }
         // Percent-encoding mixes token bytes with '%': look at the whole word.
         let mut end = i;
-        while bytes.get(end).is_some_and(|b| *b == b'%' || is_token_byte(*b) || matches!(b, b'.' | b'~')) {
+        while bytes
+            .get(end)
+            .is_some_and(|b| *b == b'%' || is_token_byte(*b) || matches!(b, b'.' | b'~'))
+        {
             end += 1;
         }
         if exclude.iter().any(|&(s, e)| s < end && start < e) {
@@ -74,8 +81,12 @@ fn decode_layers(word: &str, max_depth: u32) -> Option<(Vec<Encoding>, Vec<u8>)>
     let mut encodings = Vec::new();
     let mut current: Vec<u8> = word.as_bytes().to_vec();
     while (encodings.len() as u32) < max_depth {
-        let Ok(s) = std::str::from_utf8(&current) else { break };
-        let Some((enc, next)) = decode_once(s.trim()) else { break };
+        let Ok(s) = std::str::from_utf8(&current) else {
+            break;
+        };
+        let Some((enc, next)) = decode_once(s.trim()) else {
+            break;
+        };
         encodings.push(enc);
         current = next;
     }
@@ -111,14 +122,20 @@ fn decode_once(s: &str) -> Option<(Encoding, Vec<u8>)> {
         (text.chars().filter(|c| c.is_alphabetic()).count() >= 4).then_some(bytes)
     };
     if s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return codecs::decode_hex(s).and_then(readable).map(|b| (Encoding::Hex, b));
+        return codecs::decode_hex(s)
+            .and_then(readable)
+            .map(|b| (Encoding::Hex, b));
     }
-    if s.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b) || b == b'=') {
+    if s.bytes()
+        .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b) || b == b'=')
+    {
         if let Some(b) = codecs::decode_base32(s).and_then(readable) {
             return Some((Encoding::Base32, b));
         }
     }
-    codecs::decode_base64(s).and_then(readable).map(|b| (Encoding::Base64, b))
+    codecs::decode_base64(s)
+        .and_then(readable)
+        .map(|b| (Encoding::Base64, b))
 }
 
 #[cfg(test)]
@@ -146,6 +163,11 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].bytes, b"ignore");
         assert!(find("https://example.com/search?q=hello%20world%21", 3, &[]).is_empty());
-        assert!(find("Internationalization Donaudampfschifffahrt 3f786850e387550fdab836ed7e6dc881de23001b", 3, &[]).is_empty());
+        assert!(find(
+            "Internationalization Donaudampfschifffahrt 3f786850e387550fdab836ed7e6dc881de23001b",
+            3,
+            &[]
+        )
+        .is_empty());
     }
 }

@@ -126,6 +126,20 @@ impl Collector {
         });
     }
 
+    /// Moves `other`'s findings into this collector, mapping their spans with `map`.
+    pub(crate) fn merge_mapped(
+        &mut self,
+        other: Collector,
+        map: impl Fn(usize, usize) -> (usize, usize),
+    ) {
+        for mut p in other.pending {
+            for span in &mut p.spans {
+                *span = map(span.0, span.1);
+            }
+            self.pending.push(p);
+        }
+    }
+
     /// Raises the severity of every payload finding whose decoded text satisfies `f`.
     pub(crate) fn escalate_payloads(&mut self, severity: Severity, f: impl Fn(&str) -> bool) {
         for p in &mut self.pending {
@@ -199,7 +213,7 @@ impl Collector {
                 .then_with(|| first_start(a).cmp(&first_start(b)))
                 .then_with(|| a.code.cmp(&b.code))
         });
-        actions.sort_by(|a, b| a.code.cmp(&b.code));
+        actions.sort_by_key(|a| a.code);
         (findings, actions)
     }
 }
@@ -212,13 +226,19 @@ fn first_start(f: &Finding) -> u32 {
 fn describe(code: Code, label: Option<&str>, count: u32, chars: &[char]) -> String {
     let what = match code {
         Code::Control => "control character run(s)",
-        Code::C1Control => "C1 control character run(s), likely Windows-1252 text decoded as Latin-1",
+        Code::C1Control => {
+            "C1 control character run(s), likely Windows-1252 text decoded as Latin-1"
+        }
         Code::Invisible => "invisible or zero-width character run(s)",
-        Code::BidiControl => "bidirectional control character run(s) that can reorder displayed text (Trojan Source)",
+        Code::BidiControl => {
+            "bidirectional control character run(s) that can reorder displayed text (Trojan Source)"
+        }
         Code::PrivateUse => "private-use character run(s)",
         Code::Noncharacter => "noncharacter run(s)",
         Code::Unassigned => "unassigned code point run(s)",
-        Code::ExcessiveCombining => "character(s) carrying more combining marks than allowed (Zalgo text)",
+        Code::ExcessiveCombining => {
+            "character(s) carrying more combining marks than allowed (Zalgo text)"
+        }
         Code::Flood => "run(s) of one character repeated past the limit",
         Code::MixedScript => "word(s) mixing look-alike scripts",
         Code::Secret => "credential(s)",
@@ -230,7 +250,10 @@ fn describe(code: Code, label: Option<&str>, count: u32, chars: &[char]) -> Stri
         msg.push_str(&format!(" [{l}]"));
     }
     if !chars.is_empty() {
-        let names: Vec<String> = chars.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+        let names: Vec<String> = chars
+            .iter()
+            .map(|c| format!("U+{:04X}", *c as u32))
+            .collect();
         msg.push_str(": ");
         msg.push_str(&names.join(", "));
     }
@@ -244,9 +267,30 @@ mod tests {
     #[test]
     fn adjacent_occurrences_merge_and_count_once() {
         let mut c = Collector::default();
-        c.add(Code::Invisible, Severity::Medium, Action::Sanitize, None, (1, 4), Some('\u{200B}'));
-        c.add(Code::Invisible, Severity::Medium, Action::Sanitize, None, (4, 7), Some('\u{200B}'));
-        c.add(Code::Invisible, Severity::Medium, Action::Sanitize, None, (9, 12), Some('\u{2060}'));
+        c.add(
+            Code::Invisible,
+            Severity::Medium,
+            Action::Sanitize,
+            None,
+            (1, 4),
+            Some('\u{200B}'),
+        );
+        c.add(
+            Code::Invisible,
+            Severity::Medium,
+            Action::Sanitize,
+            None,
+            (4, 7),
+            Some('\u{200B}'),
+        );
+        c.add(
+            Code::Invisible,
+            Severity::Medium,
+            Action::Sanitize,
+            None,
+            (9, 12),
+            Some('\u{2060}'),
+        );
         let (f, a) = c.finish("a\u{200B}\u{200B}bc\u{2060}");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].count, 2);

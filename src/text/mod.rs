@@ -39,25 +39,63 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     let mut budget = DecodeBudget::new(&policy.limits.text);
 
     let stripped = scan::character_pass(input, p, &mut col, &mut budget);
-    let (text, norm_edits, changed) = match normalize::normalize_mapped(&stripped.text, p.normalization) {
-        Some(n) => (n.text, Some(n.edits), n.changed_segments),
-        None => (stripped.text, None, 0),
-    };
-    let maps = Maps {
+    let (text, norm_edits, changed) =
+        match normalize::normalize_mapped(&stripped.text, p.normalization) {
+            Some(n) => (n.text, Some(n.edits), n.changed_segments),
+            None => (stripped.text, None, 0),
+        };
+    let mut maps = Maps {
+        input,
         strip: &stripped.edits,
         norm: norm_edits.as_ref(),
+        again: None,
     };
+    // Normalization changes base characters (NFKC folds `ｉ` to `i`), and a
+    // selector or joiner that suited the old base may be stray on the new one:
+    // the character pass runs once more on what normalization produced.
+    let mut second = None;
     if changed > 0 {
-        col.add(Code::Normalized, Severity::Info, Action::Sanitize, None, (0, input.len()), None);
+        col.add(
+            Code::Normalized,
+            Severity::Info,
+            Action::Sanitize,
+            None,
+            (0, input.len()),
+            None,
+        );
+        let mut col2 = Collector::default();
+        let again = scan::character_pass(&text, p, &mut col2, &mut budget);
+        col.merge_mapped(col2, |s, e| maps.to_input(s, e));
+        second = Some(again);
     }
+    let text = match &second {
+        Some(again) => {
+            maps.again = Some(&again.edits);
+            again.text.clone()
+        }
+        None => text,
+    };
 
     let mut edits = Replacements::default();
     let secret_spans = redact(&text, p, &maps, &mut col, &mut edits);
     confusable_words(&text, p, &maps, &mut col, &mut edits);
-    let score = injections(&text, p, &policy.limits.text, &secret_spans, &maps, &mut col, &mut budget, &mut edits);
+    let score = injections(
+        &text,
+        p,
+        &policy.limits.text,
+        &secret_spans,
+        &maps,
+        &mut col,
+        &mut budget,
+        &mut edits,
+    );
+    combining_marks(&text, p, &maps, &mut col, &mut edits);
     floods(&text, p, &maps, &mut col, &mut edits);
 
     let (output, replaced) = edits.apply(&text);
+    // Removing a mark can let the next one compose with its base: normalize
+    // once more so the output is a fixed point (the quick check makes this free).
+    let output = normalize::normalize(&output, p.normalization).unwrap_or(output);
     let blocked = col.blocks();
     let (findings, actions) = col.finish(input);
     let output_chars = output.chars().count() as u32;
@@ -90,17 +128,35 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
 
 /// Maps offsets of the normalized text back to the input.
 struct Maps<'a> {
+    input: &'a str,
     strip: &'a EditMap,
     norm: Option<&'a EditMap>,
+    /// The second character pass, when normalization changed the text.
+    again: Option<&'a EditMap>,
 }
 
 impl Maps<'_> {
     fn to_input(&self, start: usize, end: usize) -> (usize, usize) {
+        let (start, end) = match self.again {
+            Some(a) => a.span_to_input(start, end),
+            None => (start, end),
+        };
         let (s, e) = match self.norm {
             Some(n) => n.span_to_input(start, end),
             None => (start, end),
         };
-        self.strip.span_to_input(s, e)
+        let (mut s, mut e) = self.strip.span_to_input(s, e);
+        // Inside a normalized or rewritten stretch the mapping is approximate:
+        // widen it to whole characters of the input.
+        s = s.min(self.input.len());
+        e = e.clamp(s, self.input.len());
+        while !self.input.is_char_boundary(s) {
+            s -= 1;
+        }
+        while !self.input.is_char_boundary(e) {
+            e += 1;
+        }
+        (s, e)
     }
 }
 
@@ -139,17 +195,40 @@ impl Replacements {
 }
 
 /// Credentials, then personal data. Returns the credential spans.
-fn redact(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &mut Replacements) -> Vec<(usize, usize)> {
+fn redact(
+    text: &str,
+    p: &TextPolicy,
+    maps: &Maps,
+    col: &mut Collector,
+    edits: &mut Replacements,
+) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for (check, code, severity, hits) in [
-        (p.secrets.action, Code::Secret, Severity::High, secrets_if(p.secrets.action, text, secrets::find_secrets)),
-        (p.pii.action, Code::Pii, Severity::Medium, secrets_if(p.pii.action, text, secrets::find_pii)),
+        (
+            p.secrets.action,
+            Code::Secret,
+            Severity::High,
+            secrets_if(p.secrets.action, text, secrets::find_secrets),
+        ),
+        (
+            p.pii.action,
+            Code::Pii,
+            Severity::Medium,
+            secrets_if(p.pii.action, text, secrets::find_pii),
+        ),
     ] {
         for h in hits {
             if code == Code::Secret {
                 spans.push((h.start, h.end));
             }
-            col.add(code, severity, check, Some(h.label), maps.to_input(h.start, h.end), None);
+            col.add(
+                code,
+                severity,
+                check,
+                Some(h.label),
+                maps.to_input(h.start, h.end),
+                None,
+            );
             if check.changes_text() {
                 edits.add(h.start, h.end, format!("[REDACTED:{}]", h.label));
             }
@@ -166,13 +245,26 @@ fn secrets_if(action: Action, text: &str, f: fn(&str) -> Vec<secrets::Hit>) -> V
     }
 }
 
-fn confusable_words(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &mut Replacements) {
+fn confusable_words(
+    text: &str,
+    p: &TextPolicy,
+    maps: &Maps,
+    col: &mut Collector,
+    edits: &mut Replacements,
+) {
     let action = p.confusables.action;
     if !action.enabled() {
         return;
     }
     for w in confusables::mixed_script_words(text) {
-        col.add(Code::MixedScript, Severity::Medium, action, Some(w.label), maps.to_input(w.start, w.end), None);
+        col.add(
+            Code::MixedScript,
+            Severity::Medium,
+            action,
+            Some(w.label),
+            maps.to_input(w.start, w.end),
+            None,
+        );
         if let (true, Some(latin)) = (action.changes_text(), w.latin) {
             edits.add(w.start, w.end, latin);
         }
@@ -198,7 +290,11 @@ fn injections(
         return 0.0;
     }
     let mf = confusables::match_form(text);
-    let mut hits = if inj { injection::scan(text, &mf) } else { Vec::new() };
+    let mut hits = if inj {
+        injection::scan(text, &mf)
+    } else {
+        Vec::new()
+    };
 
     // Hidden payloads already decoded by the character pass.
     let mut hidden_hits = Vec::new();
@@ -216,7 +312,16 @@ fn injections(
             let payload = budget.payload(d.encodings, d.bytes);
             let found = injection::scan_plain(&payload.text);
             encoded_hits.extend(found.iter().cloned());
-            report_encoded(p, maps, col, edits, d.start, d.end, payload, !found.is_empty());
+            report_encoded(
+                p,
+                maps,
+                col,
+                edits,
+                d.start,
+                d.end,
+                payload,
+                !found.is_empty(),
+            );
         }
         for (encoding, folded) in [
             (Encoding::Rot13, codecs::rot13(&mf.text)),
@@ -243,11 +348,14 @@ fn injections(
     }
 
     // Hidden and encoded injections weigh at least 0.8: nobody hides a benign request.
-    let boosted = hidden_hits.iter().chain(&encoded_hits).map(|h| injection::Hit {
-        weight: h.weight.max(0.8),
-        rule: h.rule + 100_000,
-        ..h.clone()
-    });
+    let boosted = hidden_hits
+        .iter()
+        .chain(&encoded_hits)
+        .map(|h| injection::Hit {
+            weight: h.weight.max(0.8),
+            rule: h.rule + 100_000,
+            ..h.clone()
+        });
     let all: Vec<injection::Hit> = hits.iter().cloned().chain(boosted).collect();
     let score = injection::score(&all);
     if inj {
@@ -267,7 +375,14 @@ fn injections(
                 Action::Sanitize => Action::Flag,
                 other => other,
             };
-            col.add(h.code, severity, applied, None, maps.to_input(h.start, h.end), None);
+            col.add(
+                h.code,
+                severity,
+                applied,
+                None,
+                maps.to_input(h.start, h.end),
+                None,
+            );
             if applied == Action::Sanitize {
                 edits.add(h.start, h.end, String::from("[REMOVED:chat_template]"));
             }
@@ -301,12 +416,68 @@ fn report_encoded(
     let message = format!(
         "{} payload{}: \"{}\"",
         layers.join(" > "),
-        if dangerous { " hiding a prompt injection" } else { "" },
+        if dangerous {
+            " hiding a prompt injection"
+        } else {
+            ""
+        },
         preview(&payload.text)
     );
-    col.add_payload(Code::EncodedPayload, severity, action, maps.to_input(start, end), message, payload);
+    col.add_payload(
+        Code::EncodedPayload,
+        severity,
+        action,
+        maps.to_input(start, end),
+        message,
+        payload,
+    );
     if dangerous && action.changes_text() {
         edits.add(start, end, String::from("[REMOVED:encoded_payload]"));
+    }
+}
+
+/// Combining marks past `combining.max_marks` on one base ("Zalgo"). Counted
+/// on the normalized text: NFKC turns some spacing accents into marks.
+fn combining_marks(
+    text: &str,
+    p: &TextPolicy,
+    maps: &Maps,
+    col: &mut Collector,
+    edits: &mut Replacements,
+) {
+    let action = p.combining.action;
+    if !action.enabled() {
+        return;
+    }
+    let max = p.combining.max_marks;
+    let mut marks = 0u32;
+    let mut excess: Option<(usize, usize)> = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if chars::is_mark(c) {
+            marks += 1;
+            if marks > max {
+                let end = i + c.len_utf8();
+                excess = Some(excess.map_or((i, end), |(s, _)| (s, end)));
+            }
+            continue;
+        }
+        marks = 0;
+        if let Some((s, e)) = excess.take() {
+            col.add(
+                Code::ExcessiveCombining,
+                Severity::Medium,
+                action,
+                None,
+                maps.to_input(s, e),
+                None,
+            );
+            if action.changes_text() {
+                edits.add(s, e, String::new());
+            }
+        }
     }
 }
 
@@ -321,7 +492,10 @@ fn floods(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &
     let mut run_len = 0usize;
     let mut prev: Option<char> = None;
     let mut cut_at = 0;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), '\0'))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '\0')))
+    {
         if Some(c) == prev && i < text.len() {
             run_len += 1;
             if run_len == max + 1 {
@@ -330,7 +504,14 @@ fn floods(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &
             continue;
         }
         if run_len > max {
-            col.add(Code::Flood, Severity::Low, action, None, maps.to_input(run_start, i), prev);
+            col.add(
+                Code::Flood,
+                Severity::Low,
+                action,
+                None,
+                maps.to_input(run_start, i),
+                prev,
+            );
             if action.changes_text() {
                 edits.add(cut_at, i, String::new());
             }

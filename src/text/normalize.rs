@@ -27,7 +27,9 @@ pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normal
     let mut seg_start = 0;
     let bytes = text.as_bytes();
     let mut flush = |from: usize, to: usize, out: &mut String, edits: &mut EditMap| {
-        let Some(seg) = text.get(from..to) else { return };
+        let Some(seg) = text.get(from..to) else {
+            return;
+        };
         match normalize(seg, form) {
             Some(n) => {
                 out.push_str(&n);
@@ -91,9 +93,15 @@ mod tests {
 
     #[test]
     fn nfc_composes_and_nfkc_folds() {
-        assert_eq!(normalize("e\u{301}", Normalization::Nfc).as_deref(), Some("\u{e9}"));
+        assert_eq!(
+            normalize("e\u{301}", Normalization::Nfc).as_deref(),
+            Some("\u{e9}")
+        );
         assert_eq!(normalize("\u{e9}", Normalization::Nfc), None);
-        assert_eq!(normalize("\u{FF49}gnore", Normalization::Nfkc).as_deref(), Some("ignore"));
+        assert_eq!(
+            normalize("\u{FF49}gnore", Normalization::Nfkc).as_deref(),
+            Some("ignore")
+        );
         assert_eq!(normalize("\u{FF49}gnore", Normalization::Nfc), None);
         assert_eq!(normalize("e\u{301}", Normalization::None), None);
     }

@@ -118,7 +118,11 @@ mod tests {
         let s = "a\u{e9}\u{1F600}b\u{4E2D}x".repeat(200);
         let idx = Utf16Index::new(&s);
         for (i, _) in s.char_indices() {
-            assert_eq!(idx.utf16(i) as usize, s[..i].encode_utf16().count(), "at {i}");
+            assert_eq!(
+                idx.utf16(i) as usize,
+                s[..i].encode_utf16().count(),
+                "at {i}"
+            );
         }
         assert_eq!(idx.utf16(s.len()) as usize, s.encode_utf16().count());
     }

@@ -23,14 +23,26 @@ pub(crate) struct Template {
 }
 
 const fn t(code: Code, weight: f32, text: &'static str) -> Template {
-    Template { code, weight, cjk: false, text }
+    Template {
+        code,
+        weight,
+        cjk: false,
+        text,
+    }
 }
 
 const fn cjk(code: Code, weight: f32, text: &'static str) -> Template {
-    Template { code, weight, cjk: true, text }
+    Template {
+        code,
+        weight,
+        cjk: true,
+        text,
+    }
 }
 
-use Code::{Exfiltration as Exf, InstructionOverride as Ovr, PromptExtraction as Ext, RolePlay as Rp};
+use Code::{
+    Exfiltration as Exf, InstructionOverride as Ovr, PromptExtraction as Ext, RolePlay as Rp,
+};
 
 const PREVIOUS: &str = "[previous|prior|above|earlier|preceding|foregoing|former|original|initial|old|system|developer|given]";
 
@@ -136,13 +148,44 @@ pub(crate) fn expand(template: &str, cjk: bool) -> Vec<String> {
 /// Chat-template control tokens: never part of what a user types, always an
 /// attempt to fake a turn when they appear in user text. Matched case-insensitively.
 pub(crate) const CHAT_TOKENS: &[&str] = &[
-    "<|im_start|>", "<|im_end|>", "<|im_sep|>", "<|system|>", "<|user|>", "<|assistant|>",
-    "<|endoftext|>", "<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>",
-    "<|end_header_id|>", "<|eot_id|>", "<|eom_id|>", "<|python_tag|>", "<|channel|>",
-    "<|message|>", "<|end|>", "<|start|>", "<|return|>", "<|call|>", "<|constrain|>",
-    "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>", "<start_of_turn>", "<end_of_turn>",
-    "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "[SYSTEM_PROMPT]", "[/SYSTEM_PROMPT]",
-    "<|tool_call|>", "<tool_call>", "</tool_call>", "<|pad|>", "<|bos|>", "<|eos|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|im_sep|>",
+    "<|system|>",
+    "<|user|>",
+    "<|assistant|>",
+    "<|endoftext|>",
+    "<|begin_of_text|>",
+    "<|end_of_text|>",
+    "<|start_header_id|>",
+    "<|end_header_id|>",
+    "<|eot_id|>",
+    "<|eom_id|>",
+    "<|python_tag|>",
+    "<|channel|>",
+    "<|message|>",
+    "<|end|>",
+    "<|start|>",
+    "<|return|>",
+    "<|call|>",
+    "<|constrain|>",
+    "[INST]",
+    "[/INST]",
+    "<<SYS>>",
+    "<</SYS>>",
+    "<start_of_turn>",
+    "<end_of_turn>",
+    "<|fim_prefix|>",
+    "<|fim_middle|>",
+    "<|fim_suffix|>",
+    "[SYSTEM_PROMPT]",
+    "[/SYSTEM_PROMPT]",
+    "<|tool_call|>",
+    "<tool_call>",
+    "</tool_call>",
+    "<|pad|>",
+    "<|bos|>",
+    "<|eos|>",
 ];
 
 /// Role names that open a fake turn when a line starts with them and a colon.

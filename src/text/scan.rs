@@ -1,6 +1,6 @@
 //! The character pass: one walk over the input that finds and removes what no
 //! reader can see (controls, invisible and bidi characters, hidden payloads,
-//! noncharacters, excess combining marks), decodes hidden payloads into the
+//! noncharacters), decodes hidden payloads into the
 //! report, and keeps every joiner and selector that real scripts and emoji need.
 //! Runs of ordinary ASCII are copied in bulk, which is most of most texts.
 
@@ -59,8 +59,6 @@ struct Pass<'a> {
     edits: EditMap,
     /// Last character kept in the output.
     prev: Option<char>,
-    /// Combining marks on the current base character.
-    marks: u32,
     /// Open embeddings and isolates, in `isolate` mode only.
     bidi_open: Vec<BidiKind>,
 }
@@ -80,7 +78,6 @@ pub(crate) fn character_pass(
         out: String::with_capacity(input.len()),
         edits: EditMap::new(),
         prev: None,
-        marks: 0,
         bidi_open: Vec::new(),
     };
     pass.run();
@@ -131,19 +128,28 @@ impl Pass<'_> {
                 if matches!(c, '\n' | '\r' | '\u{2029}') {
                     self.close_bidi(i);
                 }
-                self.marks = 0;
                 self.push_char(i, c);
             }
-            Class::Mark => {
-                self.marks += 1;
-                if p.combining.action.enabled() && self.marks > p.combining.max_marks {
-                    self.act(Code::ExcessiveCombining, Severity::Medium, p.combining.action, None, i, end, c);
-                } else {
-                    self.push_char(i, c);
-                }
-            }
-            Class::Control => self.act(Code::Control, Severity::Medium, p.controls.action, None, i, end, c),
-            Class::C1Control => self.act(Code::C1Control, Severity::Info, p.c1_controls.action, None, i, end, c),
+            // Marks are counted after normalization, which can add some (NFKC).
+            Class::Mark => self.push_char(i, c),
+            Class::Control => self.act(
+                Code::Control,
+                Severity::Medium,
+                p.controls.action,
+                None,
+                i,
+                end,
+                c,
+            ),
+            Class::C1Control => self.act(
+                Code::C1Control,
+                Severity::Info,
+                p.c1_controls.action,
+                None,
+                i,
+                end,
+                c,
+            ),
             Class::Bidi(kind) => self.bidi(i, end, c, kind),
             Class::Tag => return self.tag_run(i),
             Class::VariationSelector => return self.variation_selector_run(i),
@@ -157,9 +163,33 @@ impl Pass<'_> {
                 }
             }
             Class::Invisible => self.invisible(i, end, c),
-            Class::PrivateUse => self.act(Code::PrivateUse, Severity::Low, p.private_use.action, None, i, end, c),
-            Class::Noncharacter => self.act(Code::Noncharacter, Severity::Low, p.noncharacters.action, None, i, end, c),
-            Class::Unassigned => self.act(Code::Unassigned, Severity::Low, p.unassigned.action, None, i, end, c),
+            Class::PrivateUse => self.act(
+                Code::PrivateUse,
+                Severity::Low,
+                p.private_use.action,
+                None,
+                i,
+                end,
+                c,
+            ),
+            Class::Noncharacter => self.act(
+                Code::Noncharacter,
+                Severity::Low,
+                p.noncharacters.action,
+                None,
+                i,
+                end,
+                c,
+            ),
+            Class::Unassigned => self.act(
+                Code::Unassigned,
+                Severity::Low,
+                p.unassigned.action,
+                None,
+                i,
+                end,
+                c,
+            ),
         }
         end
     }
@@ -171,16 +201,35 @@ impl Pass<'_> {
         } else {
             Severity::Medium
         };
-        self.act(Code::Invisible, severity, self.policy.invisible.action, None, i, end, c);
+        self.act(
+            Code::Invisible,
+            severity,
+            self.policy.invisible.action,
+            None,
+            i,
+            end,
+            c,
+        );
     }
 
     fn bidi(&mut self, i: usize, end: usize, c: char, kind: BidiKind) {
         let action = self.policy.bidi.action;
-        let severity = if kind == BidiKind::Mark { Severity::Low } else { Severity::High };
+        let severity = if kind == BidiKind::Mark {
+            Severity::Low
+        } else {
+            Severity::High
+        };
         if !action.enabled() {
             return self.keep(i, end, c);
         }
-        self.col.add(Code::BidiControl, severity, action, Some(kind.label()), (i, end), Some(c));
+        self.col.add(
+            Code::BidiControl,
+            severity,
+            action,
+            Some(kind.label()),
+            (i, end),
+            Some(c),
+        );
         if !self.isolating() {
             return self.apply(action, i, end, c);
         }
@@ -221,7 +270,11 @@ impl Pass<'_> {
             return;
         }
         while let Some(kind) = self.bidi_open.pop() {
-            self.out.push(if kind == BidiKind::Isolate { '\u{2069}' } else { '\u{202C}' });
+            self.out.push(if kind == BidiKind::Isolate {
+                '\u{2069}'
+            } else {
+                '\u{202C}'
+            });
         }
         self.edits.anchor(self.out.len(), at);
     }
@@ -231,7 +284,9 @@ impl Pass<'_> {
     fn tag_run(&mut self, i: usize) -> usize {
         let (run, end) = self.run_of(i, |c| chars::classify(c) == Class::Tag);
         let action = self.policy.smuggling.action;
-        if self.prev == Some('\u{1F3F4}') && smuggling::is_flag_tag_sequence(&run) || !action.enabled() {
+        if self.prev == Some('\u{1F3F4}') && smuggling::is_flag_tag_sequence(&run)
+            || !action.enabled()
+        {
             self.keep_str(i, end);
             return end;
         }
@@ -242,7 +297,14 @@ impl Pass<'_> {
             "{n} ASCII characters hidden in invisible Unicode tag characters: \"{}\"",
             preview(&payload.text)
         );
-        self.col.add_payload(Code::TagSmuggling, Severity::High, action, (i, end), message, payload);
+        self.col.add_payload(
+            Code::TagSmuggling,
+            Severity::High,
+            action,
+            (i, end),
+            message,
+            payload,
+        );
         self.apply_str(action, i, end);
         end
     }
@@ -267,12 +329,21 @@ impl Pass<'_> {
         }
         let bytes = smuggling::decode_variation_selectors(&run);
         let n = bytes.len();
-        let payload = self.budget.payload(vec![Encoding::VariationSelectors], bytes);
+        let payload = self
+            .budget
+            .payload(vec![Encoding::VariationSelectors], bytes);
         let message = format!(
             "{n} bytes hidden in a run of variation selectors: \"{}\"",
             preview(&payload.text)
         );
-        self.col.add_payload(Code::VariationSelectorSmuggling, Severity::High, action, (i, end), message, payload);
+        self.col.add_payload(
+            Code::VariationSelectorSmuggling,
+            Severity::High,
+            action,
+            (i, end),
+            message,
+            payload,
+        );
         self.apply_str(action, i, end);
         end
     }
@@ -297,7 +368,14 @@ impl Pass<'_> {
             "{n} bytes hidden in invisible-times/invisible-plus bits: \"{}\"",
             preview(&payload.text)
         );
-        self.col.add_payload(Code::SneakyBits, Severity::High, action, (i, end), message, payload);
+        self.col.add_payload(
+            Code::SneakyBits,
+            Severity::High,
+            action,
+            (i, end),
+            message,
+            payload,
+        );
         self.apply_str(action, i, end);
         end
     }
@@ -319,11 +397,21 @@ impl Pass<'_> {
 
     /// Records a finding for one character and applies the action to it.
     #[allow(clippy::too_many_arguments)]
-    fn act(&mut self, code: Code, severity: Severity, action: Action, label: Option<&'static str>, i: usize, end: usize, c: char) {
+    fn act(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        action: Action,
+        label: Option<&'static str>,
+        i: usize,
+        end: usize,
+        c: char,
+    ) {
         if !action.enabled() {
             return self.keep(i, end, c);
         }
-        self.col.add(code, severity, action, label, (i, end), Some(c));
+        self.col
+            .add(code, severity, action, label, (i, end), Some(c));
         self.apply(action, i, end, c);
     }
 
@@ -348,13 +436,8 @@ impl Pass<'_> {
         self.edits.anchor(self.out.len(), end);
     }
 
-    /// Keeps a character that a check looked at (rare, so the extra lookup is fine).
+    /// Keeps a character that a check looked at.
     fn keep(&mut self, i: usize, _end: usize, c: char) {
-        if chars::is_mark(c) {
-            self.marks += 1;
-        } else {
-            self.marks = 0;
-        }
         self.push_char(i, c);
     }
 
@@ -367,9 +450,6 @@ impl Pass<'_> {
         if let Some(s) = self.input.get(start..end) {
             self.out.push_str(s);
             if let Some(last) = s.chars().next_back() {
-                if !chars::is_mark(last) {
-                    self.marks = 0;
-                }
                 self.prev = Some(last);
             }
         }
@@ -379,7 +459,11 @@ impl Pass<'_> {
 /// A payload shortened for a one-line message.
 pub(crate) fn preview(text: &str) -> String {
     const MAX: usize = 80;
-    let mut s: String = text.chars().take(MAX).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let mut s: String = text
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if text.chars().count() > MAX {
         s.push('…');
     }

@@ -20,6 +20,10 @@ pub(crate) struct Hit {
     pub(crate) label: &'static str,
 }
 
+fn hit(start: usize, end: usize, label: &'static str) -> Hit {
+    Hit { start, end, label }
+}
+
 /// The byte at `i`, or 0 past either end. 0 belongs to no class below, so the
 /// ends of the text act as token boundaries without special cases.
 fn byte(b: &[u8], i: usize) -> u8 {
@@ -66,32 +70,6 @@ fn resolve(mut hits: Vec<Hit>) -> Vec<Hit> {
 
 // ---------------------------------------------------------------- credentials
 
-/// A key format known by its prefix: the body is a run of `body` bytes whose
-/// length must lie in `min..=max` (a longer run is some other, longer word).
-struct Prefixed {
-    prefix: &'static [u8],
-    body: fn(u8) -> bool,
-    min: usize,
-    max: usize,
-    label: &'static str,
-}
-
-const fn rule(
-    prefix: &'static [u8],
-    body: fn(u8) -> bool,
-    min: usize,
-    max: usize,
-    label: &'static str,
-) -> Prefixed {
-    Prefixed {
-        prefix,
-        body,
-        min,
-        max,
-        label,
-    }
-}
-
 fn is_upper_digit(c: u8) -> bool {
     c.is_ascii_uppercase() || c.is_ascii_digit()
 }
@@ -99,29 +77,34 @@ fn is_alnum_dash(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'-'
 }
 
+/// No real key is longer; a longer run is a blob, not a key.
 const OPEN: usize = 4096;
-/// Order matters only where one prefix extends another (`sk-ant-` before `sk-`).
-const RULES: [Prefixed; 20] = [
-    rule(b"AKIA", is_upper_digit, 16, 16, "aws_access_key"),
-    rule(b"ASIA", is_upper_digit, 16, 16, "aws_access_key"),
-    rule(b"ghp_", is_alnum, 36, 36, "github_token"),
-    rule(b"gho_", is_alnum, 36, 36, "github_token"),
-    rule(b"ghu_", is_alnum, 36, 36, "github_token"),
-    rule(b"ghs_", is_alnum, 36, 36, "github_token"),
-    rule(b"ghr_", is_alnum, 36, 36, "github_token"),
-    rule(b"github_pat_", is_word, 22, OPEN, "github_token"),
-    rule(b"glpat-", is_b64url, 20, OPEN, "gitlab_token"),
-    rule(b"xoxb-", is_alnum_dash, 10, OPEN, "slack_token"),
-    rule(b"xoxa-", is_alnum_dash, 10, OPEN, "slack_token"),
-    rule(b"xoxp-", is_alnum_dash, 10, OPEN, "slack_token"),
-    rule(b"xoxr-", is_alnum_dash, 10, OPEN, "slack_token"),
-    rule(b"xoxs-", is_alnum_dash, 10, OPEN, "slack_token"),
-    rule(b"AIza", is_b64url, 35, 35, "google_api_key"),
-    rule(b"sk_live_", is_alnum, 16, OPEN, "stripe_key"),
-    rule(b"rk_live_", is_alnum, 16, OPEN, "stripe_key"),
-    rule(b"sk_test_", is_alnum, 16, OPEN, "stripe_key"),
-    rule(b"sk-ant-", is_b64url, 20, OPEN, "anthropic_key"),
-    rule(b"sk-", is_b64url, 20, OPEN, "openai_key"),
+
+/// Key formats known by their prefix: the body is a run of bytes of the given
+/// class whose length must lie in `min..=max` (a longer run is some other,
+/// longer word). Order matters where one prefix extends another (`sk-ant-`).
+type Rule = (&'static [u8], fn(u8) -> bool, usize, usize, &'static str);
+const RULES: [Rule; 20] = [
+    (b"AKIA", is_upper_digit, 16, 16, "aws_access_key"),
+    (b"ASIA", is_upper_digit, 16, 16, "aws_access_key"),
+    (b"ghp_", is_alnum, 36, 36, "github_token"),
+    (b"gho_", is_alnum, 36, 36, "github_token"),
+    (b"ghu_", is_alnum, 36, 36, "github_token"),
+    (b"ghs_", is_alnum, 36, 36, "github_token"),
+    (b"ghr_", is_alnum, 36, 36, "github_token"),
+    (b"github_pat_", is_word, 22, OPEN, "github_token"),
+    (b"glpat-", is_b64url, 20, OPEN, "gitlab_token"),
+    (b"xoxb-", is_alnum_dash, 10, OPEN, "slack_token"),
+    (b"xoxa-", is_alnum_dash, 10, OPEN, "slack_token"),
+    (b"xoxp-", is_alnum_dash, 10, OPEN, "slack_token"),
+    (b"xoxr-", is_alnum_dash, 10, OPEN, "slack_token"),
+    (b"xoxs-", is_alnum_dash, 10, OPEN, "slack_token"),
+    (b"AIza", is_b64url, 35, 35, "google_api_key"),
+    (b"sk_live_", is_alnum, 16, OPEN, "stripe_key"),
+    (b"rk_live_", is_alnum, 16, OPEN, "stripe_key"),
+    (b"sk_test_", is_alnum, 16, OPEN, "stripe_key"),
+    (b"sk-ant-", is_b64url, 20, OPEN, "anthropic_key"),
+    (b"sk-", is_b64url, 20, OPEN, "openai_key"),
 ];
 
 /// The prefixed key, JWT or PEM block starting at `i`, if any. Bodies are read
@@ -138,17 +121,12 @@ fn prefixed_secret(text: &str, b: &[u8], i: usize) -> Option<Hit> {
     if first == b'e' {
         return jwt(b, i);
     }
-    let r = RULES
+    let &(prefix, body, min, max, label) = RULES
         .iter()
-        .find(|r| b.get(i..).is_some_and(|t| t.starts_with(r.prefix)))?;
-    let from = i + r.prefix.len();
-    let len = run(b, from, r.max.saturating_add(1), r.body);
-    let end = from + len;
-    ((r.min..=r.max).contains(&len) && !is_alnum(byte(b, end))).then_some(Hit {
-        start: i,
-        end,
-        label: r.label,
-    })
+        .find(|r| b.get(i..).is_some_and(|t| t.starts_with(r.0)))?;
+    let len = run(b, i + prefix.len(), max + 1, body);
+    let end = i + prefix.len() + len;
+    ((min..=max).contains(&len) && !is_alnum(byte(b, end))).then_some(hit(i, end, label))
 }
 
 /// A JSON Web Token: three base64url segments joined by dots, the first two
@@ -170,11 +148,7 @@ fn jwt(b: &[u8], i: usize) -> Option<Hit> {
         }
         end += len;
     }
-    Some(Hit {
-        start: i,
-        end,
-        label: "jwt",
-    })
+    Some(hit(i, end, "jwt"))
 }
 
 /// Label of PEM blocks that are public (certificates, public keys): they are
@@ -210,11 +184,11 @@ fn pem_block(text: &str, b: &[u8], i: usize) -> Option<Hit> {
         None if private => text.len(),
         None => return None,
     };
-    Some(Hit {
-        start: i,
+    Some(hit(
+        i,
         end,
-        label: if private { "private_key" } else { PUBLIC_PEM },
-    })
+        if private { "private_key" } else { PUBLIC_PEM },
+    ))
 }
 
 /// Passwords in `scheme://user:password@host`; the hit covers only the password.
@@ -256,11 +230,7 @@ fn url_passwords(text: &str, out: &mut Vec<Hit>) {
         // Skip empty, already masked (`****`) and placeholder (`[REDACTED:…]`) passwords.
         let masked = password.iter().all(|&c| c == b'*') || password.first() == Some(&b'[');
         if !masked && (is_alnum(byte(auth, at + 1)) || byte(auth, at + 1) == b'[') {
-            out.push(Hit {
-                start: from + colon + 1,
-                end: from + at,
-                label: "url_password",
-            });
+            out.push(hit(from + colon + 1, from + at, "url_password"));
         }
     }
 }
@@ -305,20 +275,8 @@ fn name_ends_with(name: &[u8], word: &str) -> bool {
     word.bytes().rev().all(|w| letters.next() == Some(w))
 }
 
-const KEY_NAMES: [&str; 12] = [
-    "apikey",
-    "token",
-    "secret",
-    "password",
-    "passwd",
-    "pwd",
-    "auth",
-    "authorization",
-    "bearer",
-    "accesskey",
-    "secretkey",
-    "credentials",
-];
+/// Names whose value is a credential, compared by `name_ends_with`.
+const KEY_NAMES: &str = "apikey token secret password passwd pwd auth authorization bearer accesskey secretkey credentials";
 
 /// Shannon entropy in bits per byte.
 fn entropy(tok: &[u8]) -> f64 {
@@ -403,11 +361,7 @@ fn classify_token(b: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
             .iter()
             .any(|w| name_ends_with(name, w))
         {
-            out.push(Hit {
-                start,
-                end,
-                label: "aws_secret_key",
-            });
+            out.push(hit(start, end, "aws_secret_key"));
             return;
         }
     }
@@ -429,7 +383,7 @@ fn classify_token(b: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
         return;
     }
     // Shorter tokens count only as the value of a key-like name.
-    if (tok.len() >= 32 || KEY_NAMES.iter().any(|w| name_ends_with(name, w)))
+    if (tok.len() >= 32 || KEY_NAMES.split(' ').any(|w| name_ends_with(name, w)))
         && !tok
             .iter()
             .all(|&c| c.is_ascii_hexdigit() || c == b'-' || c == b'=')
@@ -437,11 +391,7 @@ fn classify_token(b: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
         && !looks_like_words(tok)
         && !decodes_to_text(tok)
     {
-        out.push(Hit {
-            start: s,
-            end: e,
-            label: "high_entropy",
-        });
+        out.push(hit(s, e, "high_entropy"));
     }
 }
 
@@ -509,15 +459,16 @@ pub(crate) fn find_secrets(text: &str) -> Vec<Hit> {
 /// number (`v1.555…`, `2024-555…`, `12/555…`).
 fn num_start_ok(b: &[u8], i: usize) -> bool {
     let p = before(b, i);
-    !is_alnum(p)
-        && !(matches!(p, b'.' | b',' | b'-' | b'/' | b':')
-            && is_digit(before(b, i.saturating_sub(1))))
+    let joined =
+        matches!(p, b'.' | b',' | b'-' | b'/' | b':') && is_digit(before(b, i.saturating_sub(1)));
+    !(is_alnum(p) || joined)
 }
 
 /// A number may end at `end` only if no letter, digit or `.`/`-`/`,`/`/`+digit follows.
 fn num_end_ok(b: &[u8], end: usize) -> bool {
     let n = byte(b, end);
-    !is_alnum(n) && !(matches!(n, b'.' | b',' | b'-' | b'/') && is_digit(byte(b, end + 1)))
+    let joined = matches!(n, b'.' | b',' | b'-' | b'/') && is_digit(byte(b, end + 1));
+    !(is_alnum(n) || joined)
 }
 
 /// Whether exactly `n` digits stand at `i`.
@@ -566,11 +517,7 @@ fn email(b: &[u8], at: usize) -> Option<Hit> {
         && domain.contains(&b'.')
         && tld.len() >= 2
         && tld.iter().all(u8::is_ascii_alphabetic);
-    valid.then_some(Hit {
-        start,
-        end,
-        label: "email",
-    })
+    valid.then_some(hit(start, end, "email"))
 }
 
 /// Luhn checksum over digit values.
@@ -612,11 +559,11 @@ fn card(b: &[u8], i: usize) -> Option<Hit> {
     };
     if (13..=19).contains(&n) {
         copy(&mut d, 0, i, n);
-        return (num_end_ok(b, i + n) && is_card(d.get(..n)?)).then_some(Hit {
-            start: i,
-            end: i + n,
-            label: "payment_card",
-        });
+        return (num_end_ok(b, i + n) && is_card(d.get(..n)?)).then_some(hit(
+            i,
+            i + n,
+            "payment_card",
+        ));
     }
     let sep = byte(b, i + 4);
     if n != 4 || !matches!(sep, b' ' | b'-') {
@@ -632,11 +579,7 @@ fn card(b: &[u8], i: usize) -> Option<Hit> {
         copy(&mut d, n, end + 1, g);
         (n, end) = (n + g, end + 1 + g);
         if n >= 13 && num_end_ok(b, end) && is_card(d.get(..n)?) {
-            best = Some(Hit {
-                start: i,
-                end,
-                label: "payment_card",
-            });
+            best = Some(hit(i, end, "payment_card"));
         }
     }
     best
@@ -694,11 +637,7 @@ fn iban(b: &[u8], i: usize) -> Option<Hit> {
         b'0'..=b'9' => (r * 10 + u32::from(c - b'0')) % 97,
         _ => (r * 100 + u32::from(c - b'A') + 10) % 97,
     });
-    (rem == 1).then_some(Hit {
-        start: i,
-        end: p,
-        label: "iban",
-    })
+    (rem == 1).then_some(hit(i, p, "iban"))
 }
 
 /// An international number: `+`, a country code not starting with 0, then
@@ -729,11 +668,7 @@ fn intl_phone(b: &[u8], i: usize) -> Option<Hit> {
         opened |= opening;
         p = q;
     }
-    (!open && (7..=15).contains(&n) && num_end_ok(b, p)).then_some(Hit {
-        start: i,
-        end: p,
-        label: "phone",
-    })
+    (!open && (7..=15).contains(&n) && num_end_ok(b, p)).then_some(hit(i, p, "phone"))
 }
 
 /// A North-American number: `(555) 123-4567`, `555-123-4567` or `555.123.4567`.
@@ -758,11 +693,7 @@ fn na_phone(b: &[u8], i: usize) -> Option<Hit> {
         return None;
     }
     p += 4;
-    (digits(b, p, 4) && num_end_ok(b, p + 4)).then_some(Hit {
-        start: i,
-        end: p + 4,
-        label: "phone",
-    })
+    (digits(b, p, 4) && num_end_ok(b, p + 4)).then_some(hit(i, p + 4, "phone"))
 }
 
 /// A US social security number `123-45-6789`, without the never-issued area
@@ -783,11 +714,11 @@ fn ssn(b: &[u8], i: usize) -> Option<Hit> {
             .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'))
     };
     let (area, group, serial) = (num(i, 3), num(i + 4, 2), num(i + 7, 4));
-    (area != 0 && area != 666 && area < 900 && group != 0 && serial != 0).then_some(Hit {
-        start: i,
-        end: i + 11,
-        label: "ssn",
-    })
+    (area != 0 && area != 666 && area < 900 && group != 0 && serial != 0).then_some(hit(
+        i,
+        i + 11,
+        "ssn",
+    ))
 }
 
 /// Personal data, sorted by start, non-overlapping. Labels: `email`,
@@ -816,120 +747,97 @@ pub(crate) fn find_pii(text: &str) -> Vec<Hit> {
 mod tests {
     use super::*;
 
-    /// Deterministic pseudo-random alphanumeric string, like a generated key.
+    /// Deterministic pseudo-random alphanumeric string, like a generated key
+    /// (generated, so no key-shaped literal sits in the source).
     fn rand(seed: u64, len: usize) -> String {
         const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let mut x = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (0..len)
-            .map(|_| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                char::from(ABC[(x >> 33) as usize % ABC.len()])
-            })
-            .collect()
+        let mut x = seed;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            char::from(ABC[(x >> 33) as usize % ABC.len()])
+        };
+        (0..len).map(|_| next()).collect()
     }
 
-    /// Asserts that `find` reports exactly `needle` (its first occurrence) as `label`.
-    fn check(find: fn(&str) -> Vec<Hit>, text: &str, needle: &str, label: &'static str) {
-        let start = text
-            .find(needle)
-            .unwrap_or_else(|| panic!("{needle} not in {text}"));
-        assert_eq!(
-            find(text),
-            vec![Hit {
-                start,
-                end: start + needle.len(),
-                label
-            }],
-            "{text}"
-        );
+    /// Runs `find` on a case `label|text` whose expected hits are marked «so»;
+    /// an empty label expects no hit at all.
+    fn check(find: fn(&str) -> Vec<Hit>, case: &str) {
+        let (label, marked) = case.split_once('|').unwrap();
+        let (mut text, mut want) = (String::new(), vec![]);
+        for (k, part) in marked.split(['«', '»']).enumerate() {
+            if k % 2 == 1 {
+                want.push((text.len(), text.len() + part.len(), label));
+            }
+            text.push_str(part);
+        }
+        let got: Vec<_> = find(&text)
+            .into_iter()
+            .map(|h| (h.start, h.end, h.label))
+            .collect();
+        assert_eq!(got, want, "{text}");
     }
 
     #[test]
     fn exact_offsets() {
-        let hit = |start, end, label| Hit { start, end, label };
         assert_eq!(
             find_secrets("key AKIAIOSFODNN7EXAMPLE end"),
-            vec![hit(4, 24, "aws_access_key")]
+            [hit(4, 24, "aws_access_key")]
         );
         assert_eq!(
             find_pii("Contact jane.doe@example.com."),
-            vec![hit(8, 28, "email")]
+            [hit(8, 28, "email")]
         );
         assert_eq!(
             find_pii("Card: 4242 4242 4242 4242 exp 12/25"),
-            vec![hit(6, 25, "payment_card")]
+            [hit(6, 25, "payment_card")]
         );
         // "é" and "—" are 2 and 3 bytes: offsets count bytes, not characters.
-        assert_eq!(find_pii("é — +44 20 7946 0958"), vec![hit(7, 23, "phone")]);
+        assert_eq!(find_pii("é — +44 20 7946 0958"), [hit(7, 23, "phone")]);
         assert_eq!(
             find_secrets("Schlüssel: AKIAIOSFODNN7EXAMPLE"),
-            vec![hit(12, 32, "aws_access_key")]
+            [hit(12, 32, "aws_access_key")]
         );
     }
 
     #[test]
     fn credentials() {
-        let cases: Vec<(String, String, &'static str)> = vec![
-            ("AKIAIOSFODNN7EXAMPLE".into(), "AKIAIOSFODNN7EXAMPLE".into(), "aws_access_key"),
-            (format!("id=ASIA{}", rand(1, 16).to_uppercase()), format!("ASIA{}", rand(1, 16).to_uppercase()), "aws_access_key"),
-            ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(), "aws_secret_key"),
-            ("\"AWS_SECRET_ACCESS_KEY\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"".into(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(), "aws_secret_key"),
-            (format!("token: ghp_{}.", rand(2, 36)), format!("ghp_{}", rand(2, 36)), "github_token"),
-            (format!("github_pat_11AB_{}", rand(3, 59)), format!("github_pat_11AB_{}", rand(3, 59)), "github_token"),
-            (format!("(glpat-{})", rand(4, 20)), format!("glpat-{}", rand(4, 20)), "gitlab_token"),
-            ("xoxb-123456789012-1234567890123-AbCdEfGh".into(), "xoxb-123456789012-1234567890123-AbCdEfGh".into(), "slack_token"),
-            (format!("key=AIza{}", rand(5, 35)), format!("AIza{}", rand(5, 35)), "google_api_key"),
-            (format!("sk_live_{}", rand(6, 24)), format!("sk_live_{}", rand(6, 24)), "stripe_key"),
-            (format!("'rk_live_{}'", rand(7, 24)), format!("rk_live_{}", rand(7, 24)), "stripe_key"),
-            (format!("sk_test_{}", rand(8, 24)), format!("sk_test_{}", rand(8, 24)), "stripe_key"),
-            (format!("OPENAI_API_KEY=sk-proj-{}", rand(9, 48)), format!("sk-proj-{}", rand(9, 48)), "openai_key"),
-            (format!("sk-{} ", rand(10, 48)), format!("sk-{}", rand(10, 48)), "openai_key"),
-            (format!("sk-ant-api03-{}-{}", rand(11, 40), rand(12, 20)), format!("sk-ant-api03-{}-{}", rand(11, 40), rand(12, 20)), "anthropic_key"),
-            ("Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c".into(),
-             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c".into(), "jwt"),
-            ("DATABASE_URL=postgres://admin:s3cr3t-P4ss@db.example.com:5432/app".into(), "s3cr3t-P4ss".into(), "url_password"),
-            ("see https://bob:hunter2@example.org/x".into(), "hunter2".into(), "url_password"),
-            (format!("export X={}", rand(13, 40)), rand(13, 40), "high_entropy"),
-            (format!("api_key: \"{}\"", rand(14, 28)), rand(14, 28), "high_entropy"),
-            (format!("Authorization: Bearer {}", rand(15, 26)), rand(15, 26), "high_entropy"),
-            ("K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=".into(), "K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=".into(), "high_entropy"),
+        let r = rand;
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+        let aws_secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM\n-----END RSA PRIVATE KEY-----";
+        let cases = [
+            format!("aws_access_key|key «AKIAIOSFODNN7EXAMPLE», id=«ASIA{}»", r(1, 16).to_uppercase()),
+            format!("aws_secret_key|aws_secret_access_key = «{aws_secret}»"),
+            format!("aws_secret_key|{{\"AWS_SECRET_ACCESS_KEY\": \"«{aws_secret}»\"}}"),
+            format!("github_token|token: «ghp_{}». «github_pat_11AB_{}»", r(2, 36), r(3, 59)),
+            format!("gitlab_token|(«glpat-{}»)", r(4, 20)),
+            format!("slack_token|«xoxb-123456789012-1234567890123-{}»", r(5, 24)),
+            format!("google_api_key|key=«AIza{}»", r(5, 35)),
+            format!("stripe_key|«sk_live_{}» '«rk_live_{}»' «sk_test_{}»", r(6, 24), r(7, 24), r(8, 24)),
+            format!("openai_key|OPENAI_API_KEY=«sk-proj-{}» «sk-{}»", r(9, 48), r(10, 48)),
+            format!("anthropic_key|«sk-ant-api03-{}-{}»", r(11, 40), r(12, 20)),
+            format!("jwt|Authorization: Bearer «{jwt}»"),
+            "url_password|postgres://admin:«s3cr3t-P4ss»@db.example.com:5432/a https://bob:«hunter2»@example.org".into(),
+            format!("high_entropy|export X=«{}»", r(13, 40)),
+            format!("high_entropy|api_key: \"«{}»\" Authorization: Bearer «{}»", r(14, 28), r(15, 26)),
+            "high_entropy|«K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=»".into(),
+            format!("private_key|key:\n«{pem}»\nthanks"),
+            "private_key|cut «-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE»".into(),
+            format!("high_entropy|-----BEGIN CERTIFICATE-----\n«{}»", r(16, 64)),
         ];
-        for (text, needle, label) in &cases {
-            check(find_secrets, text, needle, label);
+        for case in &cases {
+            check(find_secrets, case);
         }
     }
 
     #[test]
-    fn private_keys() {
-        let block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM\n-----END RSA PRIVATE KEY-----";
-        check(
-            find_secrets,
-            &format!("key:\n{block}\nthanks"),
-            block,
-            "private_key",
-        );
-        let cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ";
-        check(find_secrets, &format!("here {cut}"), cut, "private_key");
-        let cert = format!(
-            "-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----",
-            rand(40, 64),
-            rand(41, 64)
-        );
-        assert!(find_secrets(&cert).is_empty());
-        assert_eq!(
-            find_secrets(&format!("-----BEGIN CERTIFICATE-----\n{}", rand(42, 64))).len(),
-            1
-        );
-        assert!(find_secrets("------BEGIN PRIVATE KEY----- -----BEGIN PRIVATE KEY").is_empty());
-    }
-
-    #[test]
     fn not_credentials() {
-        let b64_text = "VGhpcyBpcyBhIHBsYWluIEVuZ2xpc2ggc2VudGVuY2UgZW5jb2RlZCBpbiBiYXNlNjQ=";
+        let cert = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----",
+            rand(17, 64)
+        );
         let texts = [
             "commit 3f786850e387550fdab836ed7e6dc881de23001b fixed it",
             "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -937,7 +845,7 @@ mod tests {
             "Donaudampfschifffahrtsgesellschaftskapitän und Rindfleischetikettierungsüberwachungsaufgaben",
             "class AbstractSingletonProxyFactoryBean2 extends HttpServletRequestWrapper3",
             "see /usr/local/lib/python3/site-packages/MyModule/v2/SomeThing/Handler",
-            b64_text,
+            "VGhpcyBpcyBhIHBsYWluIEVuZ2xpc2ggc2VudGVuY2UgZW5jb2RlZCBpbiBiYXNlNjQ=",
             "[REDACTED:api_key] [REDACTED:aws_access_key] [REDACTED:url_password]",
             "sk-short sk-learn-is-a-package AKIAIOSFODNN7EXAMPLEX xAKIAIOSFODNN7EXAMPLE ghp_tooShort",
             "https://user@example.com https://example.com:8080/a postgres://u:****@db postgres://u:[REDACTED:x]@db",
@@ -945,73 +853,29 @@ mod tests {
             "a short Xy7Qp2Lm9Rt4Vb8Nc3Wd5Fg value",
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host",
             "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk",
+            &cert,
+            // A token of 24–31 characters needs a key-like name.
+            "note PFvoXCjBYZ7OHMiIDRMZXjPUX5",
         ];
         for t in texts {
-            assert_eq!(find_secrets(t), vec![], "{t}");
+            assert_eq!(find_secrets(t), [], "{t}");
         }
-        // A token of 24–31 characters needs a key-like name.
-        assert_eq!(find_secrets(&format!("note {}", rand(14, 28))), vec![]);
     }
 
     #[test]
     fn personal_data() {
-        let cases: [(&str, &str, &'static str); 21] = [
-            (
-                "mail jane.doe@example.com.",
-                "jane.doe@example.com",
-                "email",
-            ),
-            (
-                "<first.last+tag@mail.example.co.uk>",
-                "first.last+tag@mail.example.co.uk",
-                "email",
-            ),
-            ("Grüße — jane@example.com", "jane@example.com", "email"),
-            ("mailto:jane@example.com", "jane@example.com", "email"),
-            ("4242-4242-4242-4242", "4242-4242-4242-4242", "payment_card"),
-            (
-                "card4 4242424242424242;",
-                "4242424242424242",
-                "payment_card",
-            ),
-            (
-                "amex 3782 822463 10005",
-                "3782 822463 10005",
-                "payment_card",
-            ),
-            (
-                "mc 5555 5555 5555 4444 and",
-                "5555 5555 5555 4444",
-                "payment_card",
-            ),
-            (
-                "2-series 2223003122003222",
-                "2223003122003222",
-                "payment_card",
-            ),
-            (
-                "IBAN GB82 WEST 1234 5698 7654 32 thanks",
-                "GB82 WEST 1234 5698 7654 32",
-                "iban",
-            ),
-            ("DE89370400440532013000", "DE89370400440532013000", "iban"),
-            (
-                "iban: de89370400440532013000.",
-                "de89370400440532013000",
-                "iban",
-            ),
-            ("call +1 (555) 010-9999 now", "+1 (555) 010-9999", "phone"),
-            ("tel. +44 20 7946 0958", "+44 20 7946 0958", "phone"),
-            ("+44 (0)20 7946 0958", "+44 (0)20 7946 0958", "phone"),
-            ("電話 +81-3-1234-5678", "+81-3-1234-5678", "phone"),
-            ("office (555) 123-4567.", "(555) 123-4567", "phone"),
-            ("or 555-123-4567", "555-123-4567", "phone"),
-            ("or 555.123.4567", "555.123.4567", "phone"),
-            ("SSN 123-45-6789", "123-45-6789", "ssn"),
-            ("ssn:078-05-1120", "078-05-1120", "ssn"),
+        let cases = [
+            "email|mail «jane.doe@example.com». <«first.last+tag@mail.example.co.uk»> mailto:«jane@example.com»",
+            "email|Grüße — «jane@example.com», 日本«x_y-z@sub-domain.example.org»です",
+            "payment_card|Card: «4242 4242 4242 4242» exp 12/25, «4242-4242-4242-4242», card4 «4242424242424242»;",
+            "payment_card|amex «3782 822463 10005», mc «5555 5555 5555 4444», 2-series «2223003122003222»",
+            "iban|IBAN «GB82 WEST 1234 5698 7654 32» thanks, «DE89370400440532013000», iban: «de89370400440532013000».",
+            "phone|call «+1 (555) 010-9999» now, tel. «+44 20 7946 0958», «+44 (0)20 7946 0958»",
+            "phone|電話 «+81-3-1234-5678», office «(555) 123-4567». or «555-123-4567» or «555.123.4567»",
+            "ssn|SSN «123-45-6789», ssn:«078-05-1120»",
         ];
-        for (text, needle, label) in cases {
-            check(find_pii, text, needle, label);
+        for case in cases {
+            check(find_pii, case);
         }
     }
 
@@ -1036,14 +900,14 @@ mod tests {
             "x+12345678 UTC+0530 2024-01-15T10:00:00+01:00 +0 +1",
         ];
         for t in texts {
-            assert_eq!(find_pii(t), vec![], "{t}");
+            assert_eq!(find_pii(t), [], "{t}");
         }
     }
 
     #[test]
     fn mixed_text_sorted() {
         let text = format!(
-            "Hi jane@example.com, key AKIAIOSFODNN7EXAMPLE, card 4242 4242 4242 4242, {}",
+            "Hi jane@example.com, key AKIAIOSFODNN7EXAMPLE, 4242 4242 4242 4242, {}",
             rand(20, 40)
         );
         let labels = |hits: Vec<Hit>| hits.into_iter().map(|h| h.label).collect::<Vec<_>>();
@@ -1056,7 +920,6 @@ mod tests {
 
     #[test]
     fn odd_inputs_never_panic() {
-        let n = 20_000;
         let odd = [
             "",
             "%",
@@ -1071,34 +934,26 @@ mod tests {
             "é@é.é",
             "+é1",
             "sk-é",
-            "ab://é:é@é",
         ];
         let mut inputs: Vec<String> = odd.iter().map(|s| s.to_string()).collect();
         for unit in [
             "%", "a", "1", "-", "=", "/", "é", "日本", "sk-", "eyJ.", "a@", "@a.", ".", "+1 ",
             "4242 ", "1-", "(", "://", "AKIAé", "ab12",
         ] {
-            inputs.push(unit.repeat(n));
+            inputs.push(unit.repeat(20_000));
         }
-        inputs.push(format!("{}@{}", "a.".repeat(n), "b-".repeat(n)));
+        inputs.push(format!("{}@{}", "a.".repeat(20_000), "b-".repeat(20_000)));
         inputs.push("-----BEGIN PRIVATE KEY-----\n".repeat(100));
-        inputs.push(format!("é{}é{}é", rand(1, 300), rand(2, 33)));
+        inputs.push(format!("é{}é{}é ab://é:é@é", rand(1, 300), rand(2, 33)));
         inputs.push(
-            "4242 4242 4242 424é GB82 WEST 1234 5698 7654 3é +1 (555é jane@exampleé.com"
-                .to_string(),
+            "4242 4242 4242 424é GB82 WEST 1234 5698 7654 3é +1 (555é jane@exampleé.com".into(),
         );
         for text in &inputs {
             for hits in [find_secrets(text), find_pii(text)] {
-                for w in hits.windows(2) {
-                    assert!(
-                        w[0].end <= w[1].start,
-                        "overlap in {:?}",
-                        &text[..text.len().min(40)]
-                    );
-                }
-                for h in &hits {
-                    assert!(h.start < h.end && text.get(h.start..h.end).is_some());
-                }
+                assert!(hits.windows(2).all(|w| w[0].end <= w[1].start));
+                assert!(hits
+                    .iter()
+                    .all(|h| h.start < h.end && text.get(h.start..h.end).is_some()));
             }
         }
     }
@@ -1106,15 +961,15 @@ mod tests {
     #[test]
     fn large_input_is_linear() {
         let para = format!(
-            "Dear Jane (jane.doe@example.com), your card 4242 4242 4242 4242 and IBAN DE89370400440532013000 are on file. \
-             Call +44 20 7946 0958. Deploy with AKIAIOSFODNN7EXAMPLE and {} — Grüße, 日本語のテキスト 2024-01-15 v1.2.3.\n",
+            "Dear Jane (jane.doe@example.com), card 4242 4242 4242 4242 and IBAN DE89370400440532013000 on file. \
+             Call +44 20 7946 0958. Deploy with AKIAIOSFODNN7EXAMPLE and {} — Grüße, 日本語 2024-01-15 v1.2.3.\n",
             rand(30, 40)
         );
         let text = para.repeat(4 * 1024 * 1024 / para.len());
         let started = std::time::Instant::now();
         let (secrets, pii) = (find_secrets(&text), find_pii(&text));
-        let per_para = text.len() / para.len();
-        assert_eq!((secrets.len(), pii.len()), (2 * per_para, 4 * per_para));
+        let n = text.len() / para.len();
+        assert_eq!((secrets.len(), pii.len()), (2 * n, 4 * n));
         eprintln!("4 MB scanned in {:?}", started.elapsed());
     }
 }

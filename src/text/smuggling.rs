@@ -44,7 +44,9 @@ pub(crate) fn variation_selector_byte(c: char) -> Option<u8> {
 
 /// Bytes hidden in a run of variation selectors.
 pub(crate) fn decode_variation_selectors(run: &[char]) -> Vec<u8> {
-    run.iter().filter_map(|&c| variation_selector_byte(c)).collect()
+    run.iter()
+        .filter_map(|&c| variation_selector_byte(c))
+        .collect()
 }
 
 /// Bytes hidden in a run of sneaky bits; a trailing partial byte is dropped
@@ -81,7 +83,15 @@ pub(crate) mod encode {
     pub(crate) fn sneaky_bits(bytes: &[u8]) -> String {
         bytes
             .iter()
-            .flat_map(|&b| (0..8).rev().map(move |i| if (b >> i) & 1 == 1 { '\u{2064}' } else { '\u{2062}' }))
+            .flat_map(|&b| {
+                (0..8).rev().map(move |i| {
+                    if (b >> i) & 1 == 1 {
+                        '\u{2064}'
+                    } else {
+                        '\u{2062}'
+                    }
+                })
+            })
             .collect()
     }
 }
@@ -105,9 +115,14 @@ mod tests {
     #[test]
     fn subdivision_flags_are_recognized() {
         // Scotland: 🏴 + g b s c t + cancel
-        let run: Vec<char> = "\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}".chars().collect();
+        let run: Vec<char> = "\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}"
+            .chars()
+            .collect();
         assert!(is_flag_tag_sequence(&run));
         let shout: Vec<char> = encode::tags("HI").chars().chain(['\u{E007F}']).collect();
-        assert!(!is_flag_tag_sequence(&shout), "uppercase tags are not a flag");
+        assert!(
+            !is_flag_tag_sequence(&shout),
+            "uppercase tags are not a flag"
+        );
     }
 }

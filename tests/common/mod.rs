@@ -12,7 +12,11 @@ pub fn shared_data(sub: &str) -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
     let p = base.join(sub);
-    assert!(p.exists(), "shared test data {} not found; set MMGUARD_SHARED_DATA", p.display());
+    assert!(
+        p.exists(),
+        "shared test data {} not found; set MMGUARD_SHARED_DATA",
+        p.display()
+    );
     p
 }
 
