@@ -21,7 +21,7 @@ export class MmguardError extends Error {
 
 // Turns anything thrown by the wasm side into an MmguardError. The Rust side
 // throws plain Errors carrying a string `code`; anything else is a trap (a bug
-// in mmguard, e.g. RuntimeError "unreachable"), reported as "internal" so
+// in mmguard, e.g. RuntimeError "unreachable"), reported as "internal.trap" so
 // callers can still branch on `code` alone.
 function toMmguardError(err) {
   if (err instanceof MmguardError) return err;
@@ -29,7 +29,7 @@ function toMmguardError(err) {
     return new MmguardError(err.code, err.message, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return new MmguardError('internal', `mmguard failed unexpectedly: ${message}`, { cause: err });
+  return new MmguardError('internal.trap', `mmguard failed unexpectedly: ${message}`, { cause: err });
 }
 
 function callWasm(fn) {

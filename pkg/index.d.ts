@@ -372,7 +372,8 @@ export interface TextResult {
  * - `init.required`: the API was used before `init()` finished.
  * - `init.failed`: the WebAssembly module could not be loaded (`cause` says why).
  * - `guard.freed`: the Guard was used after `free()`.
- * - `internal`: a bug in mmguard (the wasm module trapped); please report it.
+ * - `internal.trap`, `internal.serialize`: a bug in mmguard; please report it.
+ *   After `internal.trap` the module's state is unknown: reload it.
  *
  * New codes may be added; the first part names whose fault it is.
  */
@@ -385,7 +386,8 @@ export type ErrorCode =
   | "init.required"
   | "init.failed"
   | "guard.freed"
-  | "internal"
+  | "internal.trap"
+  | "internal.serialize"
   | (string & {});
 
 /** An input or policy mmguard refused to process. Branch on `code`, never on `message`. */

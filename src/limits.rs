@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// The largest value any limit may take: 2^53 − 1, the largest integer a
+/// JavaScript number holds exactly, so a policy reads the same in Rust and JS.
+pub const MAX_LIMIT: u64 = (1 << 53) - 1;
+
 /// All limits, one group per modality.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -75,10 +79,10 @@ impl TextLimits {
     /// No practical limit; see [`Limits::none`].
     pub fn none() -> Self {
         TextLimits {
-            max_bytes: u64::MAX,
-            max_chars: u64::MAX,
+            max_bytes: MAX_LIMIT,
+            max_chars: MAX_LIMIT,
             max_decode_depth: 8,
-            max_decoded_bytes: u64::MAX,
+            max_decoded_bytes: MAX_LIMIT,
         }
     }
 
@@ -100,6 +104,18 @@ impl TextLimits {
                 "policy.invalid",
                 "limits.text.max_bytes and limits.text.max_chars must be at least 1",
             ));
+        }
+        for (name, v) in [
+            ("max_bytes", self.max_bytes),
+            ("max_chars", self.max_chars),
+            ("max_decoded_bytes", self.max_decoded_bytes),
+        ] {
+            if v > MAX_LIMIT {
+                return Err(Error::policy(
+                    "policy.invalid",
+                    format!("limits.text.{name} is {v}, at most {MAX_LIMIT} (2^53 - 1) is allowed"),
+                ));
+            }
         }
         if self.max_decode_depth > 8 {
             return Err(Error::policy(
@@ -145,6 +161,8 @@ impl TextLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn chars_are_counted_not_bytes() {
@@ -162,6 +180,14 @@ mod tests {
         let err = TextLimits::default().max_bytes(2).check("abc").unwrap_err();
         assert_eq!(err.code(), "limit.text_bytes");
         assert!(err.message().contains("3 bytes"));
+    }
+
+    #[test]
+    fn limits_past_javascript_integers_are_invalid() {
+        let mut l = Limits::default();
+        l.text.max_bytes = MAX_LIMIT + 1;
+        assert_eq!(l.validate().unwrap_err().code(), "policy.invalid");
+        assert!(Limits::none().validate().is_ok());
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub struct InjectionCheck {
     ///
     /// ### Default
     /// 0.7: two independent signals, or one strong one (a fake system turn).
-    pub threshold: f32,
+    pub threshold: f64,
 }
 
 impl Default for InjectionCheck {

@@ -247,9 +247,9 @@ pub struct ActionTaken {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Scores {
     /// Likelihood that the text is a prompt injection or jailbreak.
-    pub injection: f32,
+    pub injection: f64,
     /// The heuristic pattern library's part of `injection`.
-    pub injection_heuristic: f32,
+    pub injection_heuristic: f64,
 }
 
 /// Sizes before and after.

@@ -127,11 +127,27 @@ function el(tag, attrs = {}, ...children) {
 
 const codePoint = (c) => `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
-/** Appends `text` to `parent`, drawing invisible characters as code point badges; long runs are summarized. */
+// Scripts with letters that pass for Latin ones. In a marked segment that also
+// has Latin letters, these are outlined so a homoglyph spelling becomes visible.
+const LOOKALIKE_SCRIPTS = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}]/u;
+const LATIN = /\p{Script=Latin}/u;
+
+/**
+ * Appends `text` to `parent`, drawing invisible characters as code point
+ * badges (long runs summarized) and outlining look-alike letters mixed with Latin.
+ */
 function appendRevealed(parent, text) {
   let plain = '';
   const chars = [...text];
+  const mixed = LATIN.test(text) && LOOKALIKE_SCRIPTS.test(text);
   for (let i = 0; i < chars.length; ) {
+    if (mixed && LOOKALIKE_SCRIPTS.test(chars[i])) {
+      if (plain) parent.append(plain);
+      plain = '';
+      parent.append(el('span', { class: 'lookalike', title: `${codePoint(chars[i])}, not a Latin letter`, text: chars[i] }));
+      i++;
+      continue;
+    }
     if (!INVISIBLE.test(chars[i])) {
       plain += chars[i++];
       continue;
@@ -230,7 +246,7 @@ function drawFindings(input, report) {
         ),
         el('p', { text: finding.message }),
         where,
-        finding.payload ? el('p', { class: 'inline-payload' }, 'Decoded: ', el('q', { text: finding.payload.text })) : null,
+        finding.payload ? el('p', { class: 'inline-payload', text: 'Decoded payload shown above.' }) : null,
       ),
     );
   }
@@ -265,7 +281,7 @@ function drawScores(report) {
   const row = (term, ...details) => [el('dt', { text: term }), el('dd', {}, ...details)];
   const percent = (x) => `${Math.round(x * 100)}%`;
   $('scores').replaceChildren(
-    ...row('Injection', el('meter', { min: '0', max: '1', value: String(scores.injection), 'aria-label': 'Injection score' }), ` ${percent(scores.injection)}`),
+    ...row('Injection', el('meter', { min: '0', max: '1', low: '0.3', high: '0.7', optimum: '0', value: String(scores.injection), 'aria-label': 'Injection score' }), ` ${percent(scores.injection)}`),
     ...row('Heuristic part', percent(scores.injection_heuristic)),
     ...row('Characters in / out', `${stats.input_chars} / ${stats.output_chars}`),
     ...row('Removed / replaced', `${stats.removed_chars} / ${stats.replaced}`),

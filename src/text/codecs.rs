@@ -211,6 +211,8 @@ pub(crate) fn unleet(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const RFC: [(&str, &str, &str, &str); 7] = [
         ("", "", "", ""),

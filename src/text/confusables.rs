@@ -184,6 +184,11 @@ fn family(c: char) -> Family {
 /// Finds words that mix Latin with Cyrillic, Greek, Armenian or Cherokee —
 /// the scripts whose letters are drawn alike — and are not single-script
 /// under UTS #39's augmented script sets.
+///
+/// A "word" here is a run of letters of those five script families, ASCII
+/// digits and combining diacritics (U+0300–U+036F); everything else separates
+/// words. That needs no table lookups, which keeps the scan cheap on texts in
+/// other scripts, and loses nothing: other scripts are not confusable with Latin.
 pub(crate) fn mixed_script_words(text: &str) -> Vec<MixedWord> {
     let mut found = Vec::new();
     let mut start: Option<usize> = None;
@@ -192,14 +197,18 @@ pub(crate) fn mixed_script_words(text: &str) -> Vec<MixedWord> {
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
     {
-        let in_word = c.is_alphanumeric()
-            || (!c.is_ascii() && c.general_category_group() == GeneralCategoryGroup::Mark);
+        let fam = family(c);
+        // Variation selectors stay in the word so latinizing can drop those that
+        // followed a replaced letter.
+        let in_word = fam != Family::Other
+            || c.is_ascii_digit()
+            || matches!(c, '\u{300}'..='\u{36F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}');
         if in_word {
             if start.is_none() {
                 start = Some(i);
                 seen = [false; 6];
             }
-            if let Some(s) = seen.get_mut(family(c) as usize) {
+            if let Some(s) = seen.get_mut(fam as usize) {
                 *s = true;
             }
             continue;
@@ -284,6 +293,8 @@ fn to_latin(word: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn homoglyphs_fold_to_ascii() {

@@ -141,6 +141,8 @@ fn decode_once(s: &str) -> Option<(Encoding, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn nested_layers_are_peeled() {

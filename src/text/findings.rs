@@ -24,6 +24,8 @@ struct Pending {
     chars: Vec<char>,
     message: Option<String>,
     payload: Option<Payload>,
+    /// The first matched text, quoted in the message.
+    sample: Option<String>,
 }
 
 /// Accumulates findings during one guard call.
@@ -61,6 +63,7 @@ impl Collector {
                     chars: Vec::new(),
                     message: None,
                     payload: None,
+                    sample: None,
                 });
                 match self.pending.last_mut() {
                     Some(p) => p,
@@ -83,6 +86,30 @@ impl Collector {
         p.count = p.count.saturating_add(1);
         if p.spans.len() < MAX_SPANS {
             p.spans.push(span);
+        }
+    }
+
+    /// [`Collector::add`], quoting `sample` (the matched text) in the message.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add_sample(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        action: Action,
+        label: Option<&'static str>,
+        span: (usize, usize),
+        sample: &str,
+    ) {
+        self.add(code, severity, action, label, span, None);
+        if let Some(p) = self
+            .pending
+            .iter_mut()
+            .rev()
+            .find(|p| p.code == code && p.label == label && p.payload.is_none())
+        {
+            if p.sample.is_none() {
+                p.sample = Some(super::scan::preview(sample));
+            }
         }
     }
 
@@ -123,6 +150,7 @@ impl Collector {
             chars: Vec::new(),
             message: Some(message),
             payload: Some(payload),
+            sample: None,
         });
     }
 
@@ -183,7 +211,13 @@ impl Collector {
             }
             let message = match p.message {
                 Some(m) => m,
-                None => describe(p.code, p.label, p.count, &p.chars),
+                None => {
+                    let mut m = describe(p.code, p.label, p.count, &p.chars);
+                    if let Some(sample) = &p.sample {
+                        m.push_str(&format!(", e.g. \"{sample}\""));
+                    }
+                    m
+                }
             };
             let spans = p
                 .spans
@@ -242,6 +276,15 @@ fn describe(code: Code, label: Option<&str>, count: u32, chars: &[char]) -> Stri
         Code::Flood => "run(s) of one character repeated past the limit",
         Code::MixedScript => "word(s) mixing look-alike scripts",
         Code::Secret => "credential(s)",
+        Code::InstructionOverride => {
+            "phrase(s) telling the model to ignore or replace its instructions"
+        }
+        Code::RolePlay => "jailbreak persona or unrestricted role-play framing(s)",
+        Code::FakeTurn => "line(s) posing as a system or assistant turn",
+        Code::ChatTemplate => "chat-template control token(s) that fake a conversation turn",
+        Code::PromptExtraction => "request(s) to reveal the system prompt or hidden instructions",
+        Code::Exfiltration => "link(s) or request(s) that would send data to a remote address",
+        Code::Normalized => "stretch(es) of text changed by Unicode normalization",
         Code::Pii => "personal data item(s)",
         _ => "occurrence(s)",
     };
@@ -263,6 +306,8 @@ fn describe(code: Code, label: Option<&str>, count: u32, chars: &[char]) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn adjacent_occurrences_merge_and_count_once() {

@@ -19,7 +19,7 @@ use super::patterns::{self, CHAT_TOKENS, TEMPLATES, TURN_ROLES};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Hit {
     pub(crate) code: Code,
-    pub(crate) weight: f32,
+    pub(crate) weight: f64,
     pub(crate) start: usize,
     pub(crate) end: usize,
     /// Which template, token or rule fired (distinct rules count separately in the score).
@@ -97,6 +97,51 @@ pub(crate) fn phrase_hits_folded(folded: &str) -> Vec<Hit> {
         .filter(|mat| on_word_boundaries(folded, mat.start(), mat.end()))
         .filter_map(|mat| {
             let ti = *m.phrase_template.get(mat.pattern().as_usize())?;
+            let t = TEMPLATES.get(ti)?;
+            Some(Hit {
+                code: t.code,
+                weight: t.weight,
+                start: mat.start(),
+                end: mat.end(),
+                rule: ti,
+            })
+        })
+        .collect()
+}
+
+/// The ASCII phrases of the library, ROT13'd, for finding ROT13 text without
+/// rewriting it.
+fn rot13_matcher() -> Option<&'static (AhoCorasick, Vec<usize>)> {
+    static M: OnceLock<Option<(AhoCorasick, Vec<usize>)>> = OnceLock::new();
+    M.get_or_init(|| {
+        let mut phrases = Vec::new();
+        let mut templates = Vec::new();
+        for (i, t) in TEMPLATES.iter().enumerate().filter(|(_, t)| !t.cjk) {
+            for p in patterns::expand(&patterns::template_text(t), false) {
+                if p.is_ascii() {
+                    phrases.push(super::codecs::rot13(&p));
+                    templates.push(i);
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&phrases)
+            .ok()?;
+        Some((ac, templates))
+    })
+    .as_ref()
+}
+
+/// Phrase hits in the ROT13 decoding of a folded text, as folded byte offsets.
+pub(crate) fn rot13_phrase_hits_folded(folded: &str) -> Vec<Hit> {
+    let Some((ac, templates)) = rot13_matcher() else {
+        return Vec::new();
+    };
+    ac.find_iter(folded)
+        .filter(|mat| on_word_boundaries(folded, mat.start(), mat.end()))
+        .filter_map(|mat| {
+            let ti = *templates.get(mat.pattern().as_usize())?;
             let t = TEMPLATES.get(ti)?;
             Some(Hit {
                 code: t.code,
@@ -269,9 +314,9 @@ pub(crate) fn scan_plain(text: &str) -> Vec<Hit> {
 }
 
 /// Combines distinct rules as independent evidence: `1 - Π(1 - w)`.
-pub(crate) fn score<'a>(hits: impl IntoIterator<Item = &'a Hit>) -> f32 {
+pub(crate) fn score<'a>(hits: impl IntoIterator<Item = &'a Hit>) -> f64 {
     let mut seen: Vec<usize> = Vec::new();
-    let mut keep = 1.0f32;
+    let mut keep = 1.0f64;
     for h in hits {
         if seen.contains(&h.rule) {
             continue;
@@ -285,6 +330,8 @@ pub(crate) fn score<'a>(hits: impl IntoIterator<Item = &'a Hit>) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn codes(text: &str) -> Vec<Code> {
         scan_plain(text).into_iter().map(|h| h.code).collect()

@@ -283,7 +283,7 @@ fn injections(
     col: &mut Collector,
     budget: &mut DecodeBudget,
     edits: &mut Replacements,
-) -> f32 {
+) -> f64 {
     let inj = p.injection.action.enabled();
     let enc = p.encoded.action.enabled();
     if !inj && !enc {
@@ -323,27 +323,43 @@ fn injections(
                 !found.is_empty(),
             );
         }
-        for (encoding, folded) in [
-            (Encoding::Rot13, codecs::rot13(&mf.text)),
-            (Encoding::Leetspeak, codecs::unleet(&mf.text)),
-        ] {
+        // ROT13 is matched with a ROT13'd automaton on the match form itself;
+        // leetspeak needs a rewritten copy, made only when some word mixes
+        // letters and digits.
+        let rot13 = injection::rot13_phrase_hits_folded(&mf.text);
+        let leet = if has_letter_digit_word(&mf.text) {
+            let unleet = codecs::unleet(&mf.text);
+            injection::phrase_hits_folded(&unleet)
+                .into_iter()
+                .map(|h| (h, unleet.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let candidates = rot13
+            .into_iter()
+            .map(|h| (Encoding::Rot13, h))
+            .chain(leet.into_iter().map(|(h, _)| (Encoding::Leetspeak, h)));
+        for (encoding, h) in candidates {
             if budget.exhausted() {
                 break;
             }
-            for h in injection::phrase_hits_folded(&folded) {
-                let (s, e) = mf.source_span(h.start, h.end);
-                if hits.iter().any(|x| x.start < e && s < x.end) {
-                    continue;
-                }
-                let source = text.get(s..e).unwrap_or("");
-                if encoding == Encoding::Leetspeak && !source.bytes().any(|b| b.is_ascii_digit()) {
-                    continue;
-                }
-                let decoded = folded.get(h.start..h.end).unwrap_or("").to_owned();
-                let payload = budget.payload(vec![encoding], decoded.into_bytes());
-                report_encoded(p, maps, col, edits, s, e, payload, true);
-                encoded_hits.push(h);
+            let (s, e) = mf.source_span(h.start, h.end);
+            if hits.iter().any(|x| x.start < e && s < x.end) {
+                continue;
             }
+            let source = text.get(s..e).unwrap_or("");
+            if encoding == Encoding::Leetspeak && !source.bytes().any(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let folded = mf.text.get(h.start..h.end).unwrap_or("");
+            let decoded = match encoding {
+                Encoding::Rot13 => codecs::rot13(folded),
+                _ => codecs::unleet(folded),
+            };
+            let payload = budget.payload(vec![encoding], decoded.into_bytes());
+            report_encoded(p, maps, col, edits, s, e, payload, true);
+            encoded_hits.push(h);
         }
     }
 
@@ -375,13 +391,14 @@ fn injections(
                 Action::Sanitize => Action::Flag,
                 other => other,
             };
-            col.add(
+            let matched = text.get(h.start..h.end).unwrap_or("");
+            col.add_sample(
                 h.code,
                 severity,
                 applied,
                 None,
                 maps.to_input(h.start, h.end),
-                None,
+                matched,
             );
             if applied == Action::Sanitize {
                 edits.add(h.start, h.end, String::from("[REMOVED:chat_template]"));
@@ -434,6 +451,13 @@ fn report_encoded(
     if dangerous && action.changes_text() {
         edits.add(start, end, String::from("[REMOVED:encoded_payload]"));
     }
+}
+
+/// Whether some word of a match form mixes ASCII letters and digits.
+fn has_letter_digit_word(folded: &str) -> bool {
+    folded.as_bytes().windows(2).any(|w| {
+        matches!(w, [a, b] if (a.is_ascii_digit() && b.is_ascii_alphabetic()) || (a.is_ascii_alphabetic() && b.is_ascii_digit()))
+    })
 }
 
 /// Combining marks past `combining.max_marks` on one base ("Zalgo"). Counted

@@ -77,6 +77,8 @@ pub(crate) fn normalize(text: &str, form: Normalization) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn mapped_normalization_equals_whole_text_normalization() {

@@ -112,6 +112,8 @@ fn utf16_units_of_byte(b: u8) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn utf16_offsets_match_encode_utf16() {

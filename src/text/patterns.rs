@@ -16,13 +16,13 @@ use crate::report::Code;
 /// One template of the library.
 pub(crate) struct Template {
     pub(crate) code: Code,
-    pub(crate) weight: f32,
+    pub(crate) weight: f64,
     /// Tokens are joined without spaces (Chinese, Japanese).
     pub(crate) cjk: bool,
     pub(crate) text: &'static str,
 }
 
-const fn t(code: Code, weight: f32, text: &'static str) -> Template {
+const fn t(code: Code, weight: f64, text: &'static str) -> Template {
     Template {
         code,
         weight,
@@ -31,7 +31,7 @@ const fn t(code: Code, weight: f32, text: &'static str) -> Template {
     }
 }
 
-const fn cjk(code: Code, weight: f32, text: &'static str) -> Template {
+const fn cjk(code: Code, weight: f64, text: &'static str) -> Template {
     Template {
         code,
         weight,
@@ -189,7 +189,7 @@ pub(crate) const CHAT_TOKENS: &[&str] = &[
 ];
 
 /// Role names that open a fake turn when a line starts with them and a colon.
-pub(crate) const TURN_ROLES: &[(&str, f32)] = &[
+pub(crate) const TURN_ROLES: &[(&str, f64)] = &[
     ("system", 0.6),
     ("developer", 0.5),
     ("assistant", 0.4),

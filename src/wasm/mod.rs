@@ -41,10 +41,14 @@ fn policy_from_js(policy: JsValue) -> Result<Policy, JsValue> {
     if !policy.is_object() {
         return Err(js_error("policy.json", "the policy must be an object"));
     }
-    let policy: Policy = serde_wasm_bindgen::from_value(policy)
-        .map_err(|e| js_error("policy.json", &format!("invalid policy: {e}")))?;
-    policy.validate().map_err(core_error)?;
-    Ok(policy)
+    // Through JSON text rather than serde-wasm-bindgen's deserializer: that one
+    // looks up known fields only, so it could not reject an unknown (misspelled)
+    // key, and a typo must never silently switch a check off.
+    let json = js_sys::JSON::stringify(&policy)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| js_error("policy.json", "the policy is not JSON-serializable"))?;
+    Policy::from_json(&json).map_err(core_error)
 }
 
 /// A guard bound to one policy.
@@ -95,4 +99,70 @@ pub fn default_policy() -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub fn version() -> String {
     String::from(env!("CARGO_PKG_VERSION"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn policy(json: &str) -> JsValue {
+        js_sys::JSON::parse(json).unwrap()
+    }
+
+    fn code_of(err: JsValue) -> String {
+        Reflect::get(&err, &JsValue::from_str("code"))
+            .unwrap()
+            .as_string()
+            .unwrap()
+    }
+
+    #[test]
+    fn text_result_has_text_and_report() {
+        let g = WasmGuard::new(JsValue::UNDEFINED).unwrap();
+        let r = g.text(JsValue::from_str("a\u{202E}b")).unwrap();
+        let text = Reflect::get(&r, &JsValue::from_str("text")).unwrap();
+        assert_eq!(text.as_string().as_deref(), Some("ab"));
+        let report = Reflect::get(&r, &JsValue::from_str("report")).unwrap();
+        let verdict = Reflect::get(&report, &JsValue::from_str("verdict")).unwrap();
+        assert_eq!(verdict.as_string().as_deref(), Some("modified"));
+    }
+
+    #[test]
+    fn blocked_text_is_null() {
+        let g = WasmGuard::new(policy(r#"{"text":{"bidi":{"action":"block"}}}"#)).unwrap();
+        let r = g.text(JsValue::from_str("a\u{202E}b")).unwrap();
+        assert!(Reflect::get(&r, &JsValue::from_str("text"))
+            .unwrap()
+            .is_null());
+    }
+
+    #[test]
+    fn errors_carry_stable_codes() {
+        assert_eq!(
+            code_of(WasmGuard::new(policy(r#"{"txt":{}}"#)).err().unwrap()),
+            "policy.json"
+        );
+        assert_eq!(
+            code_of(WasmGuard::new(JsValue::from_f64(3.0)).err().unwrap()),
+            "policy.json"
+        );
+        assert_eq!(
+            code_of(
+                WasmGuard::new(policy(r#"{"text":{"injection":{"threshold":9}}}"#))
+                    .err()
+                    .unwrap()
+            ),
+            "policy.invalid"
+        );
+        let g = WasmGuard::new(policy(r#"{"limits":{"text":{"max_chars":2}}}"#)).unwrap();
+        assert_eq!(
+            code_of(g.text(JsValue::from_str("abc")).err().unwrap()),
+            "limit.text_chars"
+        );
+        assert_eq!(
+            code_of(g.text(JsValue::from_f64(1.0)).err().unwrap()),
+            "input.type"
+        );
+    }
 }
