@@ -113,6 +113,27 @@ fn benign_prompts_from_the_shared_corpora_have_low_scores() {
 }
 
 #[test]
+fn math_word_problems_do_not_look_like_injections() {
+    let raw = std::fs::read_to_string(shared_data("gsm8k-train/train.jsonl")).unwrap();
+    let guard = guard();
+    let (mut n, mut flagged) = (0, 0);
+    for line in raw.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let r = guard.text(v["question"].as_str().unwrap()).unwrap();
+        if r.report.scores.injection >= 0.5 {
+            flagged += 1;
+        }
+        n += 1;
+    }
+    println!("gsm8k questions scoring >= 0.5: {flagged}/{n}");
+    assert!(n > 7000);
+    assert!(
+        flagged * 1000 <= n,
+        "{flagged}/{n} benign questions score high"
+    );
+}
+
+#[test]
 fn in_the_wild_jailbreaks_are_mostly_detected() {
     let raw = std::fs::read_to_string(shared_data(
         "inthewild-jailbreak/inthewild_jailbreak_llms.json",
@@ -122,15 +143,17 @@ fn in_the_wild_jailbreaks_are_mostly_detected() {
     let mut policy = mmguard::Policy::default();
     policy.limits.text.max_chars = 4_000_000;
     let guard = mmguard::Guard::new(policy).unwrap();
-    let detected = prompts
+    let scores: Vec<f64> = prompts
         .iter()
-        .filter(|p| guard.text(p).unwrap().report.scores.injection > 0.0)
-        .count();
+        .map(|p| guard.text(p).unwrap().report.scores.injection)
+        .collect();
+    let detected = scores.iter().filter(|s| **s > 0.0).count();
+    let at_threshold = scores.iter().filter(|s| **s >= 0.7).count();
     let rate = detected as f64 / prompts.len() as f64;
     println!(
-        "in-the-wild jailbreaks with a heuristic signal: {detected}/{} = {:.1}%",
-        prompts.len(),
-        rate * 100.0
+        "in-the-wild jailbreaks: {detected}/{} with a heuristic signal, {at_threshold} at score >= 0.7",
+        prompts.len()
     );
-    assert!(rate >= 0.5, "recall {rate:.2}");
+    // A regression floor, not a goal: paraphrased jailbreaks need the learned detector.
+    assert!(rate >= 0.6, "recall {rate:.2}");
 }

@@ -68,6 +68,12 @@ pub(crate) const TEMPLATES: &[Template] = &[
     t(Rp, 0.3, "[stay|remain] in character"),
     t(Rp, 0.4, "[ignore|disregard] [openai|anthropic|google|meta]"),
     t(Rp, 0.3, "[jailbreak|jailbroken]"),
+    t(Rp, 0.5, "[never|not|don_t|do_not|won_t|will_not|cannot|can_t] refuse [any|a|to_answer|to_respond]? [request|requests|question|questions|prompt|order|orders]?"),
+    t(Rp, 0.4, "[no|without|without_any|doesn_t_have_any|does_not_have_any|not_bound_by_any|free_of_all|devoid_of] [ethical|moral|ethical_or_moral|moral_or_ethical] [guidelines|principles|standards|boundaries|restrictions|constraints|limits|compass|considerations]"),
+    t(Rp, 0.4, "[unfiltered|uncensored|unrestricted] [response|responses|answer|answers|ai|chatbot|version|mode]"),
+    t(Rp, 0.4, "[answer|respond|reply|act] [as|like] [dan|an_unfiltered|an_uncensored|an_evil|an_unrestricted|a_jailbroken]"),
+    t(Rp, 0.5, "[break|broken|breaking|broke] [free|out] of [the]? [typical|usual]? [confines|restrictions|rules|limitations]"),
+    t(Rp, 0.3, "[openai|content] [content_policy|policy|policies|guidelines]"),
     // --- English: prompt extraction
     t(Ext, 0.6, "[reveal|show|print|output|repeat|display|tell_me|give_me|leak|dump|recite|what_is|what_are|what_were|share|write_out] [your|the] [full|entire|exact|complete|original|initial|hidden|secret|internal|verbatim]? [system_prompt|system_message|system_instructions|hidden_instructions|secret_instructions|initial_instructions|original_instructions|pre_prompt|preprompt|initial_prompt|developer_message]"),
     t(Ext, 0.5, "[repeat|print|output|copy] [the|all|all_the]? [words|text|content|instructions] above"),
