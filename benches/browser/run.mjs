@@ -11,7 +11,7 @@
 // with emoji ZWJ sequences and two hidden-payload attacks mixed in, then cut
 // to exactly INPUT_UTF16 code units.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,8 @@ function buildInput(units) {
   // Never end on half a surrogate pair: the input must be valid UTF-16.
   const last = text.charCodeAt(text.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) text = `${text.slice(0, -1)} `;
+  // MMGUARD_BENCH_DUMP=file writes the corpus, so the native bench can profile the same text.
+  if (process.env.MMGUARD_BENCH_DUMP) writeFileSync(process.env.MMGUARD_BENCH_DUMP, text);
   return text;
 }
 

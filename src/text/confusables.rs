@@ -94,9 +94,24 @@ fn fold_char(c: char) -> String {
                     out.extend(ch.to_lowercase());
                 }
             }
+            // Letters that fold to nothing Latin matter only in the scripts the
+            // pattern library is written in; elsewhere they separate words, which
+            // keeps the match form (and the automaton's work) small for Tamil,
+            // Arabic or Greek text.
+            if !out.is_ascii() && !has_patterns(c.script()) {
+                return String::from(" ");
+            }
             out
         }
     }
+}
+
+/// Scripts with phrases of their own in the pattern library.
+fn has_patterns(s: Script) -> bool {
+    matches!(
+        s,
+        Script::Cyrillic | Script::Han | Script::Hiragana | Script::Katakana
+    )
 }
 
 fn fullwidth_to_ascii(c: char) -> Option<u8> {

@@ -229,42 +229,48 @@ pub(crate) fn fake_turn_hits(text: &str) -> Vec<Hit> {
 /// string or a long path: rendering them sends data to that host.
 pub(crate) fn exfiltration_link_hits(text: &str) -> Vec<Hit> {
     let mut hits = Vec::new();
-    let lower = text.to_ascii_lowercase();
-    for (pos, _) in lower.match_indices("](http") {
+    let bytes = text.as_bytes();
+    let starts_with_ci = |at: usize, what: &str| {
+        bytes
+            .get(at..at + what.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(what.as_bytes()))
+    };
+    for (pos, _) in text.match_indices("](") {
         let url_start = pos + 2;
-        let url_end = lower
+        if !starts_with_ci(url_start, "http") {
+            continue;
+        }
+        let url_end = text
             .get(url_start..)
             .and_then(|s| s.find([')', ' ', '\n']))
-            .map_or(lower.len(), |e| url_start + e);
-        let Some(url) = lower.get(url_start..url_end) else {
+            .map_or(text.len(), |e| url_start + e);
+        let Some(url) = text.get(url_start..url_end) else {
             continue;
         };
-        let image = lower
-            .get(..pos)
-            .and_then(|s| s.rfind("!["))
-            .is_some_and(|b| !lower.get(b..pos).unwrap_or("").contains('\n'));
-        if suspicious_url(url, image) {
-            let start = lower
-                .get(..pos)
-                .and_then(|s| s.rfind('['))
-                .map_or(pos, |b| {
-                    if b > 0 && lower.as_bytes().get(b - 1) == Some(&b'!') {
-                        b - 1
-                    } else {
-                        b
-                    }
-                });
+        let open = text.get(..pos).and_then(|s| s.rfind('['));
+        let line_ok = |b: usize| !text.get(b..pos).unwrap_or("").contains('\n');
+        let image = open.is_some_and(|b| b > 0 && bytes.get(b - 1) == Some(&b'!') && line_ok(b));
+        if suspicious_url(&url.to_ascii_lowercase(), image) {
+            let start = match open {
+                Some(b) if image => b - 1,
+                Some(b) => b,
+                None => pos,
+            };
             hits.push(link_hit(start, (url_end + 1).min(text.len())));
         }
     }
-    for (pos, _) in lower.match_indices("<img") {
-        let tag_end = lower
+    for (pos, _) in text.match_indices('<') {
+        if !starts_with_ci(pos, "<img") {
+            continue;
+        }
+        let tag_end = text
             .get(pos..)
             .and_then(|s| s.find('>'))
-            .map_or(lower.len(), |e| pos + e + 1);
-        let Some(tag) = lower.get(pos..tag_end) else {
+            .map_or(text.len(), |e| pos + e + 1);
+        let Some(tag) = text.get(pos..tag_end) else {
             continue;
         };
+        let tag = tag.to_ascii_lowercase();
         if let Some(src) = tag.find("src=") {
             let url = tag
                 .get(src + 4..)

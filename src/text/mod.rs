@@ -93,9 +93,13 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     floods(&text, p, &maps, &mut col, &mut edits);
 
     let (output, replaced) = edits.apply(&text);
-    // Removing a mark can let the next one compose with its base: normalize
-    // once more so the output is a fixed point (the quick check makes this free).
-    let output = normalize::normalize(&output, p.normalization).unwrap_or(output);
+    // Removing a mark can let the next one compose with its base: after any
+    // replacement, normalize once more so the output is a fixed point.
+    let output = if replaced > 0 {
+        normalize::normalize(&output, p.normalization).unwrap_or(output)
+    } else {
+        output
+    };
     let blocked = col.blocks();
     let (findings, actions) = col.finish(input);
     let output_chars = output.chars().count() as u32;
@@ -327,19 +331,23 @@ fn injections(
         // leetspeak needs a rewritten copy, made only when some word mixes
         // letters and digits.
         let rot13 = injection::rot13_phrase_hits_folded(&mf.text);
-        let leet = if has_letter_digit_word(&mf.text) {
-            let unleet = codecs::unleet(&mf.text);
-            injection::phrase_hits_folded(&unleet)
-                .into_iter()
-                .map(|h| (h, unleet.clone()))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut leet = Vec::new();
+        for (ws, we) in leet_windows(&mf.text) {
+            let window = codecs::unleet(mf.text.get(ws..we).unwrap_or(""));
+            leet.extend(
+                injection::phrase_hits_folded(&window)
+                    .into_iter()
+                    .map(|mut h| {
+                        h.start += ws;
+                        h.end += ws;
+                        h
+                    }),
+            );
+        }
         let candidates = rot13
             .into_iter()
             .map(|h| (Encoding::Rot13, h))
-            .chain(leet.into_iter().map(|(h, _)| (Encoding::Leetspeak, h)));
+            .chain(leet.into_iter().map(|h| (Encoding::Leetspeak, h)));
         for (encoding, h) in candidates {
             if budget.exhausted() {
                 break;
@@ -453,11 +461,46 @@ fn report_encoded(
     }
 }
 
-/// Whether some word of a match form mixes ASCII letters and digits.
-fn has_letter_digit_word(folded: &str) -> bool {
-    folded.as_bytes().windows(2).any(|w| {
-        matches!(w, [a, b] if (a.is_ascii_digit() && b.is_ascii_alphabetic()) || (a.is_ascii_alphabetic() && b.is_ascii_digit()))
-    })
+/// Stretches of a match form around words that mix letters and digits, the
+/// only places leetspeak can hide; each reaches a few words to either side and
+/// ends at a space, so phrase boundaries inside it are real boundaries.
+fn leet_windows(folded: &str) -> Vec<(usize, usize)> {
+    const REACH: usize = 96;
+    let b = folded.as_bytes();
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b.get(i) == Some(&b' ') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (mut letter, mut digit) = (false, false);
+        while let Some(&c) = b.get(i).filter(|c| **c != b' ') {
+            letter |= c.is_ascii_alphabetic();
+            digit |= c.is_ascii_digit();
+            i += 1;
+        }
+        if !(letter && digit) {
+            continue;
+        }
+        // Spaces are ASCII, so positions found next to them are char boundaries.
+        let back = start.saturating_sub(REACH);
+        let ws = b
+            .get(..back)
+            .and_then(|s| s.iter().rposition(|&c| c == b' '))
+            .map_or(0, |p| p + 1);
+        let ahead = (i + REACH).min(b.len());
+        let we = b
+            .get(ahead..)
+            .and_then(|s| s.iter().position(|&c| c == b' '))
+            .map_or(b.len(), |p| ahead + p);
+        match windows.last_mut() {
+            Some(last) if last.1 >= ws => last.1 = last.1.max(we),
+            _ => windows.push((ws, we)),
+        }
+    }
+    windows
 }
 
 /// Combining marks past `combining.max_marks` on one base ("Zalgo"). Counted

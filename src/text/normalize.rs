@@ -20,7 +20,14 @@ pub(crate) struct Normalized {
 /// never composes with what precedes it, so no normalization crosses it.
 /// Returns `None` when the text is already normalized.
 pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normalized> {
-    normalize(text, form)?;
+    let quick = match form {
+        Normalization::None => return None,
+        Normalization::Nfc => is_nfc_quick(text.chars()),
+        Normalization::Nfkc => is_nfkc_quick(text.chars()),
+    };
+    if quick == IsNormalized::Yes {
+        return None;
+    }
     let mut out = String::with_capacity(text.len() + 16);
     let mut edits = EditMap::new();
     let mut changed_segments = 0u32;
@@ -46,6 +53,9 @@ pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normal
         }
     }
     flush(seg_start, text.len(), &mut out, &mut edits);
+    if changed_segments == 0 {
+        return None;
+    }
     Some(Normalized {
         text: out,
         edits,
