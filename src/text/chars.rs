@@ -291,6 +291,12 @@ fn is_emoji_part(c: char) -> bool {
         || (!c.is_ascii() && (c.is_emoji_char() || c.is_emoji_component()))
 }
 
+/// An emoji that can begin the element after a ZWJ: a pictograph, not a
+/// selector, modifier or tag, which only end an element.
+fn starts_emoji(c: char) -> bool {
+    !c.is_ascii() && !matches!(c, '\u{1F3FB}'..='\u{1F3FF}') && c.is_emoji_char()
+}
+
 /// Whether a joiner-class character after `prev` (and before `next`) is one
 /// that legitimate text needs, and so must be kept. Scripts use joiners at word
 /// ends too (Malayalam chillu, Javanese ZWSP after punctuation), so only the
@@ -301,7 +307,7 @@ pub(crate) fn joiner_is_needed(c: char, prev: Option<char>, next: Option<char>) 
     };
     match c {
         '\u{200D}' => {
-            (is_emoji_part(prev) && next.is_some_and(is_emoji_part)) || needs_joiners(prev.script())
+            (is_emoji_part(prev) && next.is_some_and(starts_emoji)) || needs_joiners(prev.script())
         }
         '\u{200C}' => needs_joiners(prev.script()),
         '\u{200B}' => {
