@@ -60,7 +60,7 @@ fn policies() -> Vec<Policy> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 5000, .. ProptestConfig::default() })]
 
     #[test]
     fn sanitize_is_idempotent_and_spans_are_in_bounds(input in text()) {

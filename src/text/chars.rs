@@ -335,12 +335,12 @@ pub(crate) fn variation_selector_is_needed(
         return false;
     }
     match vs {
-        '\u{FE0E}' | '\u{FE0F}' => true,
+        // Text or emoji presentation: only characters that have both.
+        '\u{FE0E}' | '\u{FE0F}' => prev.is_emoji_char(),
         '\u{E0100}'..='\u{E01EF}' => prev.script() == Script::Han,
-        _ => !matches!(
-            classify(prev),
-            Class::Invisible | Class::Joiner | Class::Tag
-        ),
+        // Standardized variants (math symbols, Myanmar, Phags-pa, CJK compatibility):
+        // after a visible base, never after another selector or a mark.
+        _ => classify(prev) == Class::Plain,
     }
 }
 

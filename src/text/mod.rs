@@ -39,22 +39,12 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     let mut budget = DecodeBudget::new(&policy.limits.text);
 
     let stripped = scan::character_pass(input, p, &mut col, &mut budget);
-    let (text, norm_edits, changed) =
-        match normalize::normalize_mapped(&stripped.text, p.normalization) {
-            Some(n) => (n.text, Some(n.edits), n.changed_segments),
-            None => (stripped.text, None, 0),
-        };
     let mut maps = Maps {
         input,
-        strip: &stripped.edits,
-        norm: norm_edits.as_ref(),
-        again: None,
+        chain: vec![stripped.edits],
     };
-    // Normalization changes base characters (NFKC folds `ｉ` to `i`), and a
-    // selector or joiner that suited the old base may be stray on the new one:
-    // the character pass runs once more on what normalization produced.
-    let mut second = None;
-    if changed > 0 {
+    let mut text = stripped.text;
+    if let Some(n) = normalize::normalize_mapped(&text, p.normalization) {
         col.add(
             Code::Normalized,
             Severity::Info,
@@ -63,22 +53,43 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
             (0, input.len()),
             None,
         );
+        maps.chain.push(n.edits);
+        // Normalization changes base characters (NFKC folds `ｉ` to `i`), and a
+        // selector or joiner that suited the old base may be stray on the new
+        // one: the character pass runs once more on what normalization produced.
         let mut col2 = Collector::default();
-        let again = scan::character_pass(&text, p, &mut col2, &mut budget);
+        let again = scan::character_pass(&n.text, p, &mut col2, &mut budget);
         col.merge_mapped(col2, |s, e| maps.to_input(s, e));
-        second = Some(again);
+        maps.chain.push(again.edits);
+        text = again.text;
     }
-    let text = match &second {
-        Some(again) => {
-            maps.again = Some(&again.edits);
-            again.text.clone()
-        }
-        None => text,
-    };
+
+    // Character-level limits first, so the checks below see the trimmed text
+    // and none of their replacements can overlap (and so undo) a trim. Each
+    // round of edits is applied before the next looks, so the output is what
+    // every check saw: sanitizing it again finds nothing new to change.
+    let mut trims = Replacements::default();
+    combining_marks(&text, p, &maps, &mut col, &mut trims);
+    floods(&text, p, &maps, &mut col, &mut trims);
+    let mut trimmed = !trims.spans.is_empty();
+    if trimmed {
+        let (t, edits) = trims.apply_mapped(&text);
+        maps.chain.push(edits);
+        text = t;
+    }
+    // Look-alikes next, for the same reason: a latinized word can complete an
+    // address or a phrase the checks below must see.
+    let mut latin = Replacements::default();
+    confusable_words(&text, p, &maps, &mut col, &mut latin);
+    if !latin.spans.is_empty() {
+        trimmed = true;
+        let (t, edits) = latin.apply_mapped(&text);
+        maps.chain.push(edits);
+        text = t;
+    }
 
     let mut edits = Replacements::default();
     let secret_spans = redact(&text, p, &maps, &mut col, &mut edits);
-    confusable_words(&text, p, &maps, &mut col, &mut edits);
     let score = injections(
         &text,
         p,
@@ -89,13 +100,11 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         &mut budget,
         &mut edits,
     );
-    combining_marks(&text, p, &maps, &mut col, &mut edits);
-    floods(&text, p, &maps, &mut col, &mut edits);
 
     let (output, replaced) = edits.apply(&text);
     // Removing a mark can let the next one compose with its base: after any
-    // replacement, normalize once more so the output is a fixed point.
-    let output = if replaced > 0 {
+    // edit, normalize once more so the output is a fixed point.
+    let output = if replaced > 0 || trimmed {
         normalize::normalize(&output, p.normalization).unwrap_or(output)
     } else {
         output
@@ -130,26 +139,21 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     Ok(((!blocked).then_some(output), report))
 }
 
-/// Maps offsets of the normalized text back to the input.
+/// Maps offsets of the text the checks see back to the input, through every
+/// rewrite on the way (character pass, normalization, second pass, trims).
 struct Maps<'a> {
     input: &'a str,
-    strip: &'a EditMap,
-    norm: Option<&'a EditMap>,
-    /// The second character pass, when normalization changed the text.
-    again: Option<&'a EditMap>,
+    /// Oldest first.
+    chain: Vec<EditMap>,
 }
 
 impl Maps<'_> {
     fn to_input(&self, start: usize, end: usize) -> (usize, usize) {
-        let (start, end) = match self.again {
-            Some(a) => a.span_to_input(start, end),
-            None => (start, end),
-        };
-        let (s, e) = match self.norm {
-            Some(n) => n.span_to_input(start, end),
-            None => (start, end),
-        };
-        let (mut s, mut e) = self.strip.span_to_input(s, e);
+        let (mut s, mut e) = self
+            .chain
+            .iter()
+            .rev()
+            .fold((start, end), |(s, e), m| m.span_to_input(s, e));
         // Inside a normalized or rewritten stretch the mapping is approximate:
         // widen it to whole characters of the input.
         s = s.min(self.input.len());
@@ -179,6 +183,22 @@ impl Replacements {
         }
         self.spans.push((start, end, with));
         true
+    }
+
+    /// Applies the replacements and records how the result maps back.
+    fn apply_mapped(mut self, text: &str) -> (String, EditMap) {
+        self.spans.sort_by_key(|r| r.0);
+        let mut out = String::with_capacity(text.len());
+        let mut map = EditMap::new();
+        let mut at = 0;
+        for (s, e, with) in &self.spans {
+            out.push_str(text.get(at..*s).unwrap_or(""));
+            out.push_str(with);
+            map.anchor(out.len(), *e);
+            at = *e;
+        }
+        out.push_str(text.get(at..).unwrap_or(""));
+        (out, map)
     }
 
     fn apply(mut self, text: &str) -> (String, u32) {

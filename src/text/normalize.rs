@@ -8,11 +8,10 @@ use crate::policy::Normalization;
 
 use super::offsets::EditMap;
 
-/// A normalized text, how it maps back, and how many segments changed.
+/// A normalized text and how it maps back.
 pub(crate) struct Normalized {
     pub(crate) text: String,
     pub(crate) edits: EditMap,
-    pub(crate) changed_segments: u32,
 }
 
 /// Normalizes segment by segment so offsets can be mapped back: a segment ends
@@ -56,11 +55,7 @@ pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normal
     if changed_segments == 0 {
         return None;
     }
-    Some(Normalized {
-        text: out,
-        edits,
-        changed_segments,
-    })
+    Some(Normalized { text: out, edits })
 }
 
 /// Returns the normalized text, or `None` when it is already normalized.
