@@ -17,7 +17,8 @@ export MMGUARD_SHARED_DATA ?= $(abspath $(CURDIR)/../shared/data)
 COUNTED := tools/run-counted.sh
 
 .PHONY: help setup setup-apt setup-rust setup-npm wasm check-simd size demo test \
-        fmt clippy test-native test-wasm test-js test-types test-browser bench bench-browser
+        fmt clippy test-native test-wasm test-js test-types test-browser bench bench-browser \
+        setup-fuzz fuzz
 
 help:
 	@echo "make demo   build the npm package and serve the demo on http://127.0.0.1:8080/www/"
@@ -44,6 +45,11 @@ setup-rust:
 setup-npm:
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
+# cargo-fuzz builds with -Z sanitizer flags; this machine has only the stable
+# toolchain, so the fuzz build (and only it) sets RUSTC_BOOTSTRAP=1.
+setup-fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
 ## --- build -----------------------------------------------------------------
 wasm: setup-rust
 	cargo build --lib --release --target $(WASM_TARGET) --no-default-features
@@ -63,7 +69,7 @@ demo: setup wasm
 	node tools/serve.mjs . 8080
 
 ## --- test ------------------------------------------------------------------
-test: setup fmt clippy test-native check-simd size test-wasm test-js test-types test-browser
+test: setup fmt clippy test-native check-simd size test-wasm test-js test-types test-browser fuzz
 	@echo "make test: all steps passed"
 
 fmt:
@@ -88,6 +94,17 @@ test-types: setup-npm
 
 test-browser: wasm setup-npm setup-apt
 	$(COUNTED) node -- node --test tests/browser/
+
+# A short time-boxed run of every fuzz target from its seeds (new corpus entries go
+# to a temporary folder, not into the repository); FUZZ_SECONDS to go longer.
+FUZZ_SECONDS ?= 30
+fuzz: setup-fuzz
+	@for t in text policy_json; do \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  corpus=$$(mktemp -d); \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t $$corpus fuzz/seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | tail -n 3; \
+	  rm -rf $$corpus; \
+	done
 
 bench:
 	cargo bench --bench text

@@ -58,3 +58,8 @@ pub use report::{
     ActionTaken, Code, Encoding, Finding, Payload, Report, Scores, Severity, Span, Stats, Verdict,
     MAX_SPANS,
 };
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -64,32 +64,52 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         text = again.text;
     }
 
-    // Character-level limits first, so the checks below see the trimmed text
+    // Look-alikes first: a latinized word can complete an address, a phrase or
+    // a character flood that the steps below must see.
+    let mut latin = Replacements::default();
+    confusable_words(&text, p, &maps, &mut col, &mut latin);
+    let latinized = !latin.spans.is_empty();
+    if latinized {
+        let (t, edits) = latin.apply_mapped(&text);
+        maps.chain.push(edits);
+        text = t;
+    }
+
+    // Character-level limits next, so the checks below see the trimmed text
     // and none of their replacements can overlap (and so undo) a trim. Each
     // round of edits is applied before the next looks, so the output is what
     // every check saw: sanitizing it again finds nothing new to change.
     let mut trims = Replacements::default();
     combining_marks(&text, p, &maps, &mut col, &mut trims);
     floods(&text, p, &maps, &mut col, &mut trims);
-    let mut trimmed = !trims.spans.is_empty();
-    if trimmed {
+    let mut trimmed = latinized || !trims.spans.is_empty();
+    if !trims.spans.is_empty() {
         let (t, edits) = trims.apply_mapped(&text);
         maps.chain.push(edits);
         text = t;
     }
-    // Look-alikes next, for the same reason: a latinized word can complete an
-    // address or a phrase the checks below must see.
-    let mut latin = Replacements::default();
-    confusable_words(&text, p, &maps, &mut col, &mut latin);
-    if !latin.spans.is_empty() {
+
+    // Redaction repeats until nothing new appears: a placeholder can leave a
+    // neighbour that is an address on its own (`a@b.c-@b.c`). Later rounds only
+    // look for what they would remove, so flagged items are reported once.
+    let mut secret_spans = Vec::new();
+    for round in 0..MAX_REDACTION_ROUNDS {
+        let mut red = Replacements::default();
+        let spans = redact(&text, p, &maps, &mut col, &mut red, round == 0);
+        if round == 0 {
+            secret_spans = spans;
+        }
+        if red.spans.is_empty() {
+            break;
+        }
         trimmed = true;
-        let (t, edits) = latin.apply_mapped(&text);
+        secret_spans.clear();
+        let (t, edits) = red.apply_mapped(&text);
         maps.chain.push(edits);
         text = t;
     }
 
     let mut edits = Replacements::default();
-    let secret_spans = redact(&text, p, &maps, &mut col, &mut edits);
     let score = injections(
         &text,
         p,
@@ -138,6 +158,10 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     };
     Ok(((!blocked).then_some(output), report))
 }
+
+/// Rounds of redaction before the text is taken as it is; real text needs two
+/// at most, the rest guards against contrived chains.
+const MAX_REDACTION_ROUNDS: usize = 8;
 
 /// Maps offsets of the text the checks see back to the input, through every
 /// rewrite on the way (character pass, normalization, second pass, trims).
@@ -225,20 +249,28 @@ fn redact(
     maps: &Maps,
     col: &mut Collector,
     edits: &mut Replacements,
+    first_round: bool,
 ) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
+    let wanted = |a: Action| {
+        if first_round || a.changes_text() {
+            a
+        } else {
+            Action::Allow
+        }
+    };
     for (check, code, severity, hits) in [
         (
             p.secrets.action,
             Code::Secret,
             Severity::High,
-            secrets_if(p.secrets.action, text, secrets::find_secrets),
+            secrets_if(wanted(p.secrets.action), text, secrets::find_secrets),
         ),
         (
             p.pii.action,
             Code::Pii,
             Severity::Medium,
-            secrets_if(p.pii.action, text, secrets::find_pii),
+            secrets_if(wanted(p.pii.action), text, secrets::find_pii),
         ),
     ] {
         for h in hits {
@@ -579,11 +611,21 @@ fn floods(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &
     let mut run_len = 0usize;
     let mut prev: Option<char> = None;
     let mut cut_at = 0;
+    let mut skip_until = 0;
     for (i, c) in text
         .char_indices()
         .chain(std::iter::once((text.len(), '\0')))
     {
-        if Some(c) == prev && i < text.len() {
+        if i < skip_until {
+            continue;
+        }
+        // A placeholder of ours breaks runs: a user's `[[[[` next to
+        // `[REDACTED:email]` is not a flood, now or when the output is re-checked.
+        let placeholder = c == '['
+            && placeholder_len(text, i)
+                .map(|l| skip_until = i + l)
+                .is_some();
+        if !placeholder && Some(c) == prev && i < text.len() {
             run_len += 1;
             if run_len == max + 1 {
                 cut_at = i;
@@ -603,8 +645,24 @@ fn floods(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &
                 edits.add(cut_at, i, String::new());
             }
         }
-        prev = Some(c);
-        run_start = i;
-        run_len = 1;
+        (prev, run_start, run_len) = if placeholder {
+            (None, i, 0)
+        } else {
+            (Some(c), i, 1)
+        };
     }
+}
+
+/// Length of a `[REDACTED:label]` or `[REMOVED:label]` placeholder at byte `at`.
+fn placeholder_len(text: &str, at: usize) -> Option<usize> {
+    let rest = text.get(at..)?;
+    let body = rest
+        .strip_prefix("[REDACTED:")
+        .or_else(|| rest.strip_prefix("[REMOVED:"))?;
+    let close = body.bytes().take(40).position(|b| b == b']')?;
+    let label = body.get(..close)?;
+    label
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'_')
+        .then_some(rest.len() - body.len() + close + 1)
 }
