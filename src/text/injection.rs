@@ -89,14 +89,17 @@ fn on_word_boundaries(hay: &str, start: usize, end: usize) -> bool {
 
 /// Phrase hits in a folded text, as folded byte offsets.
 pub(crate) fn phrase_hits_folded(folded: &str) -> Vec<Hit> {
-    let Some(m) = matchers() else {
-        return Vec::new();
-    };
-    m.phrases
-        .find_iter(folded)
+    matchers().map_or_else(Vec::new, |m| {
+        template_hits(&m.phrases, &m.phrase_template, folded)
+    })
+}
+
+/// Hits of an automaton whose pattern `i` belongs to template `templates[i]`.
+fn template_hits(ac: &AhoCorasick, templates: &[usize], folded: &str) -> Vec<Hit> {
+    ac.find_iter(folded)
         .filter(|mat| on_word_boundaries(folded, mat.start(), mat.end()))
         .filter_map(|mat| {
-            let ti = *m.phrase_template.get(mat.pattern().as_usize())?;
+            let ti = *templates.get(mat.pattern().as_usize())?;
             let t = TEMPLATES.get(ti)?;
             Some(Hit {
                 code: t.code,
@@ -135,23 +138,9 @@ fn rot13_matcher() -> Option<&'static (AhoCorasick, Vec<usize>)> {
 
 /// Phrase hits in the ROT13 decoding of a folded text, as folded byte offsets.
 pub(crate) fn rot13_phrase_hits_folded(folded: &str) -> Vec<Hit> {
-    let Some((ac, templates)) = rot13_matcher() else {
-        return Vec::new();
-    };
-    ac.find_iter(folded)
-        .filter(|mat| on_word_boundaries(folded, mat.start(), mat.end()))
-        .filter_map(|mat| {
-            let ti = *templates.get(mat.pattern().as_usize())?;
-            let t = TEMPLATES.get(ti)?;
-            Some(Hit {
-                code: t.code,
-                weight: t.weight,
-                start: mat.start(),
-                end: mat.end(),
-                rule: ti,
-            })
-        })
-        .collect()
+    rot13_matcher().map_or_else(Vec::new, |(ac, templates)| {
+        template_hits(ac, templates, folded)
+    })
 }
 
 /// Phrase hits mapped back to the source of a match form.

@@ -19,6 +19,7 @@ mod injection;
 mod normalize;
 mod offsets;
 mod patterns;
+mod pii;
 mod scan;
 mod secrets;
 mod smuggling;
@@ -270,7 +271,7 @@ fn redact(
             p.pii.action,
             Code::Pii,
             Severity::Medium,
-            secrets_if(wanted(p.pii.action), text, secrets::find_pii),
+            secrets_if(wanted(p.pii.action), text, pii::find_pii),
         ),
     ] {
         for h in hits {

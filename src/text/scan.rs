@@ -291,21 +291,15 @@ impl Pass<'_> {
             return end;
         }
         let bytes = smuggling::decode_tags(&run);
-        let n = bytes.len();
-        let payload = self.budget.payload(vec![Encoding::TagCharacters], bytes);
-        let message = format!(
-            "{n} ASCII characters hidden in invisible Unicode tag characters: \"{}\"",
-            preview(&payload.text)
-        );
-        self.col.add_payload(
+        let what = "ASCII characters hidden in invisible Unicode tag characters";
+        self.hidden_payload(
             Code::TagSmuggling,
-            Severity::High,
-            action,
-            (i, end),
-            message,
-            payload,
+            Encoding::TagCharacters,
+            bytes,
+            i,
+            end,
+            what,
         );
-        self.apply_str(action, i, end);
         end
     }
 
@@ -328,23 +322,15 @@ impl Pass<'_> {
             return end;
         }
         let bytes = smuggling::decode_variation_selectors(&run);
-        let n = bytes.len();
-        let payload = self
-            .budget
-            .payload(vec![Encoding::VariationSelectors], bytes);
-        let message = format!(
-            "{n} bytes hidden in a run of variation selectors: \"{}\"",
-            preview(&payload.text)
-        );
-        self.col.add_payload(
+        let what = "bytes hidden in a run of variation selectors";
+        self.hidden_payload(
             Code::VariationSelectorSmuggling,
-            Severity::High,
-            action,
-            (i, end),
-            message,
-            payload,
+            Encoding::VariationSelectors,
+            bytes,
+            i,
+            end,
+            what,
         );
-        self.apply_str(action, i, end);
         end
     }
 
@@ -362,22 +348,29 @@ impl Pass<'_> {
             return end;
         }
         let bytes = smuggling::decode_sneaky_bits(&run);
-        let n = bytes.len();
-        let payload = self.budget.payload(vec![Encoding::SneakyBits], bytes);
-        let message = format!(
-            "{n} bytes hidden in invisible-times/invisible-plus bits: \"{}\"",
-            preview(&payload.text)
-        );
-        self.col.add_payload(
-            Code::SneakyBits,
-            Severity::High,
-            action,
-            (i, end),
-            message,
-            payload,
-        );
-        self.apply_str(action, i, end);
+        let what = "bytes hidden in invisible-times/invisible-plus bits";
+        self.hidden_payload(Code::SneakyBits, Encoding::SneakyBits, bytes, i, end, what);
         end
+    }
+
+    /// Reports bytes decoded from a hidden channel at input bytes `i..end` and
+    /// applies the smuggling action to the characters that carried them.
+    fn hidden_payload(
+        &mut self,
+        code: Code,
+        encoding: Encoding,
+        bytes: Vec<u8>,
+        i: usize,
+        end: usize,
+        what: &str,
+    ) {
+        let action = self.policy.smuggling.action;
+        let n = bytes.len();
+        let payload = self.budget.payload(vec![encoding], bytes);
+        let message = format!("{n} {what}: \"{}\"", preview(&payload.text));
+        self.col
+            .add_payload(code, Severity::High, action, (i, end), message, payload);
+        self.apply_str(action, i, end);
     }
 
     /// The characters from byte `i` on that satisfy `f`, and where they end.
