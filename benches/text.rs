@@ -1,5 +1,6 @@
 //! Criterion benchmark of the whole text pipeline on about 1 MB of mixed-language
 //! text, with a baseline in the same process: NFC normalization alone.
+//! Throughput is reported per UTF-8 byte.
 //! Run with `cargo bench --bench text`.
 
 #![allow(clippy::expect_used)]
@@ -30,9 +31,15 @@ fn corpus() -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let text = corpus();
+    // MMGUARD_BENCH_CORPUS=file benches the browser bench's corpus
+    // (`MMGUARD_BENCH_DUMP=file node benches/browser/run.mjs` writes it).
+    let text = match std::env::var_os("MMGUARD_BENCH_CORPUS") {
+        Some(path) => std::fs::read_to_string(path).expect("readable corpus"),
+        None => corpus(),
+    };
     let mut policy = Policy::default();
     policy.limits.text.max_chars = 4_000_000;
+    policy.limits.text.max_bytes = 16_000_000;
     let guard = Guard::new(policy).expect("valid policy");
     let mut g = c.benchmark_group("text_1mb");
     g.throughput(Throughput::Bytes(text.len() as u64));
