@@ -17,7 +17,7 @@ export MMGUARD_SHARED_DATA ?= $(abspath $(CURDIR)/../shared/data)
 COUNTED := tools/run-counted.sh
 
 .PHONY: help setup setup-apt setup-rust setup-npm wasm check-simd size demo test \
-        fmt clippy test-native test-wasm test-js test-types test-browser bench bench-browser \
+        fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser \
         setup-fuzz fuzz
 
 help:
@@ -69,7 +69,7 @@ demo: setup wasm
 	node tools/serve.mjs . 8080
 
 ## --- test ------------------------------------------------------------------
-test: setup fmt clippy test-native check-simd size test-wasm test-js test-types test-browser fuzz
+test: setup fmt clippy test-native check-simd size test-wasm test-js test-types test-browser test-workerd fuzz
 	@echo "make test: all steps passed"
 
 fmt:
@@ -94,6 +94,10 @@ test-types: setup-npm
 
 test-browser: wasm setup-npm setup-apt
 	$(COUNTED) node -- node --test tests/browser/
+
+# The package's "workerd" entry point in a local workerd (npm `workerd`).
+test-workerd: wasm setup-npm
+	$(COUNTED) node -- node --test tests/workerd/
 
 # A short time-boxed run of every fuzz target from its seeds (new corpus entries go
 # to a temporary folder, not into the repository); FUZZ_SECONDS to go longer.

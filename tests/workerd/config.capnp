@@ -1,0 +1,19 @@
+# workerd config for the package test: the worker plus the npm package's
+# workerd entry point, its JS glue and the wasm module, embedded by path.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
+);
+
+const worker :Workerd.Worker = (
+  compatibilityDate = "2026-11-01",
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "pkg/workerd.js", esModule = embed "../../pkg/workerd.js"),
+    (name = "pkg/core.js", esModule = embed "../../pkg/core.js"),
+    (name = "pkg/dist/mmguard.js", esModule = embed "../../pkg/dist/mmguard.js"),
+    (name = "pkg/dist/mmguard_bg.wasm", wasm = embed "../../pkg/dist/mmguard_bg.wasm"),
+  ],
+);
