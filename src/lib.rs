@@ -49,7 +49,7 @@ mod wasm;
 
 pub use error::{Error, ErrorKind, Result};
 pub use guard::{Guard, Sanitized};
-pub use limits::{Limits, TextLimits, MAX_LIMIT};
+pub use limits::{Limits, TextLimits, MAX_LIMIT, MAX_TEXT_BYTES};
 pub use policy::{
     Action, BidiCheck, BidiMode, Check, CombiningCheck, FloodCheck, InjectionCheck, Normalization,
     Policy, TextPolicy,

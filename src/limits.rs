@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// The largest text accepted at all, 4 GiB − 1: report offsets are 32-bit.
+pub const MAX_TEXT_BYTES: u64 = u32::MAX as u64;
+
 /// The largest value any limit may take: 2^53 − 1, the largest integer a
 /// JavaScript number holds exactly, so a policy reads the same in Rust and JS.
 pub const MAX_LIMIT: u64 = (1 << 53) - 1;
@@ -79,8 +82,8 @@ impl TextLimits {
     /// No practical limit; see [`Limits::none`].
     pub fn none() -> Self {
         TextLimits {
-            max_bytes: MAX_LIMIT,
-            max_chars: MAX_LIMIT,
+            max_bytes: MAX_TEXT_BYTES,
+            max_chars: MAX_TEXT_BYTES,
             max_decode_depth: 8,
             max_decoded_bytes: MAX_LIMIT,
         }
@@ -105,15 +108,15 @@ impl TextLimits {
                 "limits.text.max_bytes and limits.text.max_chars must be at least 1",
             ));
         }
-        for (name, v) in [
-            ("max_bytes", self.max_bytes),
-            ("max_chars", self.max_chars),
-            ("max_decoded_bytes", self.max_decoded_bytes),
+        for (name, v, max) in [
+            ("max_bytes", self.max_bytes, MAX_TEXT_BYTES),
+            ("max_chars", self.max_chars, MAX_TEXT_BYTES),
+            ("max_decoded_bytes", self.max_decoded_bytes, MAX_LIMIT),
         ] {
-            if v > MAX_LIMIT {
+            if v > max {
                 return Err(Error::policy(
                     "policy.invalid",
-                    format!("limits.text.{name} is {v}, at most {MAX_LIMIT} (2^53 - 1) is allowed"),
+                    format!("limits.text.{name} is {v}, at most {max} is allowed"),
                 ));
             }
         }
@@ -185,7 +188,10 @@ mod tests {
     #[test]
     fn limits_past_javascript_integers_are_invalid() {
         let mut l = Limits::default();
-        l.text.max_bytes = MAX_LIMIT + 1;
+        l.text.max_decoded_bytes = MAX_LIMIT + 1;
+        assert_eq!(l.validate().unwrap_err().code(), "policy.invalid");
+        let mut l = Limits::default();
+        l.text.max_bytes = MAX_TEXT_BYTES + 1;
         assert_eq!(l.validate().unwrap_err().code(), "policy.invalid");
         assert!(Limits::none().validate().is_ok());
     }
