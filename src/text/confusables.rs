@@ -142,16 +142,34 @@ pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
     let mut out = String::with_capacity(text.len());
     let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
     let mut scratch = String::new();
+    // Whether the last byte written is a space (or nothing is written yet):
+    // separators collapse into one space and none leads.
+    let mut at_space = true;
     for (i, c) in text.char_indices() {
-        scratch.clear();
         if c.is_ascii() {
-            push_ascii_folded(c as u8, &mut scratch);
-        } else {
-            cache.fold(c, &mut scratch);
+            // The common case, without the scratch buffer.
+            let b = c as u8;
+            if b.is_ascii_alphanumeric() {
+                out.push(b.to_ascii_lowercase() as char);
+                map.push(i as u32);
+                at_space = false;
+            } else if !at_space {
+                out.push(' ');
+                map.push(i as u32);
+                at_space = true;
+            }
+            continue;
         }
+        scratch.clear();
+        cache.fold(c, &mut scratch);
         for ch in scratch.chars() {
-            if ch == ' ' && (out.is_empty() || out.ends_with(' ')) {
-                continue;
+            if ch == ' ' {
+                if at_space {
+                    continue;
+                }
+                at_space = true;
+            } else {
+                at_space = false;
             }
             out.push(ch);
             map.extend(std::iter::repeat_n(i as u32, ch.len_utf8()));

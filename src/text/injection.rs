@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::report::Code;
 
@@ -58,6 +58,7 @@ fn build() -> Option<Matchers> {
     }
     let phrases = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
         .build(&phrases)
         .ok()?;
     let tokens = AhoCorasickBuilder::new()
@@ -129,6 +130,7 @@ fn rot13_matcher() -> Option<&'static (AhoCorasick, Vec<usize>)> {
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .build(&phrases)
             .ok()?;
         Some((ac, templates))

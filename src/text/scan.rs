@@ -96,16 +96,27 @@ impl Pass<'_> {
         let bytes = self.input.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            // Bulk-copy plain ASCII. Line ends stop the run only while a bidi
-            // context must be closed there.
+            // Bulk-copy runs of plain characters, ASCII or not: most text is
+            // nothing else. Line ends stop a run only while a bidi context
+            // must be closed there, and marks (which Plain excludes) are
+            // copied one by one.
             let start = i;
             let stop_at_newline = !self.bidi_open.is_empty();
             while let Some(&b) = bytes.get(i) {
-                let plain = b < 0x80 && chars::classify_ascii(b) == Class::Plain;
-                if !plain || (stop_at_newline && (b == b'\n' || b == b'\r')) {
-                    break;
+                if b < 0x80 {
+                    let plain = chars::classify_ascii(b) == Class::Plain;
+                    if !plain || (stop_at_newline && (b == b'\n' || b == b'\r')) {
+                        break;
+                    }
+                    i += 1;
+                    continue;
                 }
-                i += 1;
+                match self.input.get(i..).and_then(|s| s.chars().next()) {
+                    Some(c) if c != '\u{2029}' && chars::classify(c) == Class::Plain => {
+                        i += c.len_utf8()
+                    }
+                    _ => break,
+                }
             }
             if i > start {
                 self.keep_str(start, i);
