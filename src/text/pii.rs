@@ -296,25 +296,10 @@ pub(crate) fn find_pii(text: &str) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::secrets::check_marked as check;
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    fn check(find: fn(&str) -> Vec<Hit>, case: &str) {
-        let (label, marked) = case.split_once('|').unwrap();
-        let (mut text, mut want) = (String::new(), vec![]);
-        for (k, part) in marked.split(['«', '»']).enumerate() {
-            if k % 2 == 1 {
-                want.push((text.len(), text.len() + part.len(), label));
-            }
-            text.push_str(part);
-        }
-        let got: Vec<_> = find(&text)
-            .into_iter()
-            .map(|h| (h.start, h.end, h.label))
-            .collect();
-        assert_eq!(got, want, "{text}");
-    }
 
     #[test]
     fn personal_data() {

@@ -506,9 +506,30 @@ pub(crate) fn find_secrets(text: &str) -> Vec<Hit> {
     out
 }
 
+/// Test helper shared with `pii.rs`: `case` is `label|text with «marked» hits`;
+/// asserts that `find` reports exactly the marked spans with that label.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn check_marked(find: fn(&str) -> Vec<Hit>, case: &str) {
+    let (label, marked) = case.split_once('|').unwrap();
+    let (mut text, mut want) = (String::new(), vec![]);
+    for (k, part) in marked.split(['«', '»']).enumerate() {
+        if k % 2 == 1 {
+            want.push((text.len(), text.len() + part.len(), label));
+        }
+        text.push_str(part);
+    }
+    let got: Vec<_> = find(&text)
+        .into_iter()
+        .map(|h| (h.start, h.end, h.label))
+        .collect();
+    assert_eq!(got, want, "{text}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::pii::find_pii;
+    use super::check_marked as check;
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -529,21 +550,6 @@ mod tests {
 
     /// Runs `find` on a case `label|text` whose expected hits are marked «so»;
     /// an empty label expects no hit at all.
-    fn check(find: fn(&str) -> Vec<Hit>, case: &str) {
-        let (label, marked) = case.split_once('|').unwrap();
-        let (mut text, mut want) = (String::new(), vec![]);
-        for (k, part) in marked.split(['«', '»']).enumerate() {
-            if k % 2 == 1 {
-                want.push((text.len(), text.len() + part.len(), label));
-            }
-            text.push_str(part);
-        }
-        let got: Vec<_> = find(&text)
-            .into_iter()
-            .map(|h| (h.start, h.end, h.label))
-            .collect();
-        assert_eq!(got, want, "{text}");
-    }
 
     #[test]
     fn exact_offsets() {
