@@ -139,10 +139,10 @@ impl Pass<'_> {
                 if matches!(c, '\n' | '\r' | '\u{2029}') {
                     self.close_bidi(i);
                 }
-                self.push_char(i, c);
+                self.push_char(c);
             }
             // Marks are counted after normalization, which can add some (NFKC).
-            Class::Mark => self.push_char(i, c),
+            Class::Mark => self.push_char(c),
             Class::Control => self.act(
                 Code::Control,
                 Severity::Medium,
@@ -168,7 +168,7 @@ impl Pass<'_> {
             Class::Joiner => {
                 let next = self.input.get(end..).and_then(|s| s.chars().next());
                 if chars::joiner_is_needed(c, self.prev, next) {
-                    self.push_char(i, c);
+                    self.push_char(c);
                 } else {
                     self.invisible(i, end, c);
                 }
@@ -231,7 +231,7 @@ impl Pass<'_> {
             Severity::High
         };
         if !action.enabled() {
-            return self.keep(i, end, c);
+            return self.push_char(c);
         }
         self.col.add(
             Code::BidiControl,
@@ -242,18 +242,18 @@ impl Pass<'_> {
             Some(c),
         );
         if !self.isolating() {
-            return self.apply(action, i, end, c);
+            return self.apply(action, end, c);
         }
         // Isolate mode: keep balanced controls, drop unmatched closers.
         match kind {
             BidiKind::Embedding | BidiKind::Isolate => {
                 self.bidi_open.push(kind);
-                self.push_char(i, c);
+                self.push_char(c);
             }
             BidiKind::PopEmbedding => {
                 if self.bidi_open.last() == Some(&BidiKind::Embedding) {
                     self.bidi_open.pop();
-                    self.push_char(i, c);
+                    self.push_char(c);
                 } else {
                     self.skip(end);
                 }
@@ -271,7 +271,7 @@ impl Pass<'_> {
                     self.skip(end);
                 }
             }
-            BidiKind::Mark => self.push_char(i, c),
+            BidiKind::Mark => self.push_char(c),
         }
     }
 
@@ -321,7 +321,7 @@ impl Pass<'_> {
         if let [vs] = run.as_slice() {
             let next = self.input.get(end..).and_then(|s| s.chars().next());
             if chars::variation_selector_is_needed(*vs, self.prev, next) {
-                self.push_char(i, *vs);
+                self.push_char(*vs);
             } else {
                 self.invisible(i, end, *vs);
             }
@@ -412,18 +412,18 @@ impl Pass<'_> {
         c: char,
     ) {
         if !action.enabled() {
-            return self.keep(i, end, c);
+            return self.push_char(c);
         }
         self.col
             .add(code, severity, action, label, (i, end), Some(c));
-        self.apply(action, i, end, c);
+        self.apply(action, end, c);
     }
 
-    fn apply(&mut self, action: Action, i: usize, end: usize, c: char) {
+    fn apply(&mut self, action: Action, end: usize, c: char) {
         if action.changes_text() {
             self.skip(end);
         } else {
-            self.keep(i, end, c);
+            self.push_char(c);
         }
     }
 
@@ -440,12 +440,7 @@ impl Pass<'_> {
         self.edits.anchor(self.out.len(), end);
     }
 
-    /// Keeps a character that a check looked at.
-    fn keep(&mut self, i: usize, _end: usize, c: char) {
-        self.push_char(i, c);
-    }
-
-    fn push_char(&mut self, _i: usize, c: char) {
+    fn push_char(&mut self, c: char) {
         self.out.push(c);
         self.prev = Some(c);
     }
