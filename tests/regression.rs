@@ -49,3 +49,13 @@ fn placeholders_do_not_join_floods_or_addresses() {
     assert_eq!(out, "[[[[[REDACTED:email][REDACTED:email]--");
     assert_eq!(g.text(&out).unwrap().output.unwrap(), out);
 }
+
+#[test]
+fn a_selector_stranded_by_normalization_leaves_normalized_output() {
+    // NFKC folds the fullwidth letter; the emoji selector is then stray and
+    // removed, which lets the accent compose: the output must still be NFKC.
+    let g = Guard::new(strict()).unwrap();
+    let out = g.text("\u{FF49}\u{FE00}\u{301}").unwrap().output.unwrap();
+    assert_eq!(out, "\u{ED}");
+    assert_eq!(g.text(&out).unwrap().output.unwrap(), out);
+}

@@ -45,6 +45,8 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         chain: vec![stripped.edits],
     };
     let mut text = stripped.text;
+    // Set when a later step changes the text, which may leave it unnormalized.
+    let mut edited = false;
     if let Some(n) = normalize::normalize_mapped(&text, p.normalization) {
         col.add(
             Code::Normalized,
@@ -62,6 +64,7 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         let again = scan::character_pass(&n.text, p, &mut col2, &mut budget);
         col.merge_mapped(col2, |s, e| maps.to_input(s, e));
         maps.chain.push(again.edits);
+        edited = again.text != n.text;
         text = again.text;
     }
 
@@ -69,8 +72,8 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     // a character flood that the steps below must see.
     let mut latin = Replacements::default();
     confusable_words(&text, p, &maps, &mut col, &mut latin);
-    let latinized = !latin.spans.is_empty();
-    if latinized {
+    if !latin.spans.is_empty() {
+        edited = true;
         let (t, edits) = latin.apply_mapped(&text);
         maps.chain.push(edits);
         text = t;
@@ -83,8 +86,8 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     let mut trims = Replacements::default();
     combining_marks(&text, p, &maps, &mut col, &mut trims);
     floods(&text, p, &maps, &mut col, &mut trims);
-    let mut trimmed = latinized || !trims.spans.is_empty();
     if !trims.spans.is_empty() {
+        edited = true;
         let (t, edits) = trims.apply_mapped(&text);
         maps.chain.push(edits);
         text = t;
@@ -103,7 +106,7 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         if red.spans.is_empty() {
             break;
         }
-        trimmed = true;
+        edited = true;
         secret_spans.clear();
         let (t, edits) = red.apply_mapped(&text);
         maps.chain.push(edits);
@@ -125,7 +128,7 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     let (output, replaced) = edits.apply(&text);
     // Removing a mark can let the next one compose with its base: after any
     // edit, normalize once more so the output is a fixed point.
-    let output = if replaced > 0 || trimmed {
+    let output = if replaced > 0 || edited {
         normalize::normalize(&output, p.normalization).unwrap_or(output)
     } else {
         output
