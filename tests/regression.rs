@@ -1,5 +1,6 @@
-//! Former fuzzer findings (`tests/data/regression/`): sanitizing must not panic
-//! and its output must be a fixed point, under the default and a strict policy.
+//! Former fuzzer findings (`tests/data/regression/`): sanitizing must not panic,
+//! spans must lie inside the input, and the output must be a fixed point, under
+//! the default and a strict policy.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -33,7 +34,18 @@ fn former_fuzzer_findings_stay_fixed() {
         let input = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
         for policy in [Policy::default(), strict()] {
             let g = Guard::new(policy).unwrap();
-            let out = g.text(&input).unwrap().output.unwrap();
+            let first = g.text(&input).unwrap();
+            let units = input.encode_utf16().count() as u32;
+            for f in &first.report.findings {
+                for sp in &f.spans {
+                    assert!(
+                        sp.start <= sp.end && sp.end <= units,
+                        "{}: {sp:?}",
+                        path.display()
+                    );
+                }
+            }
+            let out = first.output.unwrap();
             let again = g.text(&out).unwrap().output.unwrap();
             assert_eq!(again, out, "{}", path.display());
         }

@@ -69,6 +69,11 @@ impl<'a> Utf16Index<'a> {
                 }
                 units += utf16_units_of_byte(b);
             }
+            // The end of a text whose length is a multiple of STRIDE starts a
+            // block of its own, which needs its checkpoint too.
+            if text.len() % STRIDE == 0 {
+                checkpoints.push(units);
+            }
         }
         Utf16Index {
             text,
@@ -127,6 +132,15 @@ mod tests {
             );
         }
         assert_eq!(idx.utf16(s.len()) as usize, s.encode_utf16().count());
+    }
+
+    #[test]
+    fn end_of_text_at_a_block_boundary() {
+        for n in [STRIDE / 2, STRIDE, 2 * STRIDE] {
+            let s = "\u{E9}".repeat(n); // 2 bytes each: n * 2 bytes, a multiple of STRIDE
+            let idx = Utf16Index::new(&s);
+            assert_eq!(idx.utf16(s.len()) as usize, n, "{} bytes", s.len());
+        }
     }
 
     #[test]

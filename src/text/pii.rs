@@ -3,7 +3,9 @@
 //! Same approach as `secrets.rs`, whose byte helpers it shares: forward scans
 //! with bounded work per position, boundaries checked, checksums verified.
 
-use super::secrets::{before, byte, hit, is_alnum, is_digit, is_escape_letter, resolve, run, Hit};
+use super::secrets::{
+    after, before, byte, hit, is_alnum, is_digit, is_escape_letter, resolve, run, Hit,
+};
 
 /// A number may start at `i` only if it does not continue a word or another
 /// number (`v1.555…`, `2024-555…`, `12/555…`).
@@ -16,7 +18,7 @@ fn num_start_ok(b: &[u8], i: usize) -> bool {
 
 /// A number may end at `end` only if no letter, digit or `.`/`-`/`,`/`/`+digit follows.
 fn num_end_ok(b: &[u8], end: usize) -> bool {
-    let n = byte(b, end);
+    let n = after(b, end);
     let joined = matches!(n, b'.' | b',' | b'-' | b'/') && is_digit(byte(b, end + 1));
     !(is_alnum(n) || joined)
 }
@@ -179,7 +181,7 @@ fn iban(b: &[u8], i: usize) -> Option<Hit> {
         }
         p += 1;
     }
-    if is_alnum(byte(b, p)) {
+    if is_alnum(after(b, p)) {
         return None;
     }
     // Country code and check digits move to the end; letters count as 10–35.

@@ -35,6 +35,9 @@ pub(crate) fn byte(b: &[u8], i: usize) -> u8 {
 /// token boundaries.
 pub(crate) fn before(b: &[u8], i: usize) -> u8 {
     let Some(j) = i.checked_sub(1) else { return 0 };
+    if placeholder_ends_at(b, j) {
+        return PLACEHOLDER_STANDIN;
+    }
     let p = byte(b, j);
     let escaped =
         matches!(p, b'n' | b't' | b'r') && j.checked_sub(1).is_some_and(|k| byte(b, k) == b'\\');
@@ -43,6 +46,51 @@ pub(crate) fn before(b: &[u8], i: usize) -> u8 {
     } else {
         p
     }
+}
+
+/// The byte at `i` as an end-of-token check sees it: like [`byte`], except
+/// that a placeholder of ours reads as a letter (see [`PLACEHOLDER_STANDIN`]).
+pub(crate) fn after(b: &[u8], i: usize) -> u8 {
+    if placeholder_starts_at(b, i) {
+        PLACEHOLDER_STANDIN
+    } else {
+        byte(b, i)
+    }
+}
+
+/// What a `[REDACTED:label]` or `[REMOVED:label]` placeholder looks like to the
+/// boundary checks: a letter, standing for the item it replaced (which was next
+/// to its neighbour too). Redacting one item then never changes whether the item
+/// beside it counts, so sanitizing an output again finds nothing new.
+const PLACEHOLDER_STANDIN: u8 = b'x';
+const PLACEHOLDER_PREFIXES: [&[u8]; 2] = [b"[REDACTED:", b"[REMOVED:"];
+
+fn placeholder_starts_at(b: &[u8], i: usize) -> bool {
+    b.get(i..)
+        .is_some_and(|t| PLACEHOLDER_PREFIXES.iter().any(|p| t.starts_with(p)))
+}
+
+/// Whether the `]` at `j` closes a placeholder.
+fn placeholder_ends_at(b: &[u8], j: usize) -> bool {
+    if byte(b, j) != b']' {
+        return false;
+    }
+    let from = j.saturating_sub(40);
+    let Some(open) = b
+        .get(from..j)
+        .and_then(|t| t.iter().rposition(|&c| c == b'['))
+    else {
+        return false;
+    };
+    let open = from + open;
+    let Some(inner) = b.get(open..j) else {
+        return false;
+    };
+    PLACEHOLDER_PREFIXES.iter().any(|p| {
+        inner.strip_prefix(*p).is_some_and(|label| {
+            !label.is_empty() && label.iter().all(|c| c.is_ascii_lowercase() || *c == b'_')
+        })
+    })
 }
 
 /// Whether `i` holds the letter of an escape such as `\n`.
@@ -141,7 +189,7 @@ fn prefixed_secret(text: &str, b: &[u8], i: usize) -> Option<Hit> {
         .find(|r| b.get(i..).is_some_and(|t| t.starts_with(r.0)))?;
     let len = run(b, i + prefix.len(), max + 1, body);
     let end = i + prefix.len() + len;
-    ((min..=max).contains(&len) && !is_alnum(byte(b, end))).then_some(hit(i, end, label))
+    ((min..=max).contains(&len) && !is_alnum(after(b, end))).then_some(hit(i, end, label))
 }
 
 /// A JSON Web Token: three base64url segments joined by dots, the first two
@@ -450,7 +498,7 @@ fn token_secrets(b: &[u8]) -> Vec<Hit> {
         let start = i + usize::from(is_escape_letter(b, i));
         let mut end = i + run(b, i, usize::MAX, is_token_byte);
         let pad = run(b, end, usize::MAX, |c| c == b'=');
-        if !is_token_byte(byte(b, end + pad)) {
+        if !is_token_byte(after(b, end + pad)) {
             end += pad;
         }
         // After a dot (`example.com/…`) or from a slash on, the run is a URL or
