@@ -74,9 +74,7 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     confusable_words(&text, p, &maps, &mut col, &mut latin);
     if !latin.spans.is_empty() {
         edited = true;
-        let (t, edits) = latin.apply_mapped(&text);
-        maps.chain.push(edits);
-        text = t;
+        text = apply_round(latin, &text, p, &mut maps);
     }
 
     // Character-level limits next, so the checks below see the trimmed text
@@ -88,9 +86,7 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     floods(&text, p, &maps, &mut col, &mut trims);
     if !trims.spans.is_empty() {
         edited = true;
-        let (t, edits) = trims.apply_mapped(&text);
-        maps.chain.push(edits);
-        text = t;
+        text = apply_round(trims, &text, p, &mut maps);
     }
 
     // Redaction repeats until nothing new appears: a placeholder can leave a
@@ -108,9 +104,7 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         }
         edited = true;
         secret_spans.clear();
-        let (t, edits) = red.apply_mapped(&text);
-        maps.chain.push(edits);
-        text = t;
+        text = apply_round(red, &text, p, &mut maps);
     }
 
     let mut edits = Replacements::default();
@@ -161,6 +155,20 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         },
     };
     Ok(((!blocked).then_some(output), report))
+}
+
+/// Applies one round of edits and normalizes the result (a latinized `с` + U+0301
+/// must become `ć` before the next check looks), recording both mappings.
+fn apply_round(edits: Replacements, text: &str, p: &TextPolicy, maps: &mut Maps) -> String {
+    let (t, map) = edits.apply_mapped(text);
+    maps.chain.push(map);
+    match normalize::normalize_mapped(&t, p.normalization) {
+        Some(n) => {
+            maps.chain.push(n.edits);
+            n.text
+        }
+        None => t,
+    }
 }
 
 /// Rounds of redaction before the text is taken as it is; real text needs two
