@@ -307,7 +307,13 @@ fn to_latin(word: &str) -> Option<String> {
             continue;
         }
         replaced_prev = false;
-        if matches!(family(c), Family::Latin | Family::Other) || c.script() == Script::Common {
+        // Combining marks stay as they are (the mark limit may drop them later);
+        // they must not decide whether the word can be latinized.
+        let mark = c.general_category_group() == GeneralCategoryGroup::Mark;
+        if mark
+            || matches!(family(c), Family::Latin | Family::Other)
+            || c.script() == Script::Common
+        {
             out.push(c);
             continue;
         }
