@@ -168,8 +168,13 @@ impl Collector {
         }
     }
 
-    /// Raises the severity of every payload finding whose decoded text satisfies `f`.
-    pub(crate) fn escalate_payloads(&mut self, severity: Severity, f: impl Fn(&str) -> bool) {
+    /// Raises the severity of every payload finding whose decoded text satisfies
+    /// `f`; `f` sees each payload once.
+    pub(crate) fn escalate_payloads(
+        &mut self,
+        severity: Severity,
+        mut f: impl FnMut(&str) -> bool,
+    ) {
         for p in &mut self.pending {
             if let Some(payload) = &p.payload {
                 if f(&payload.text) {
@@ -177,14 +182,6 @@ impl Collector {
                 }
             }
         }
-    }
-
-    /// Decoded payload texts, for re-scanning.
-    pub(crate) fn payload_texts(&self) -> Vec<String> {
-        self.pending
-            .iter()
-            .filter_map(|p| p.payload.as_ref().map(|x| x.text.clone()))
-            .collect()
     }
 
     /// True when some occurrence was recorded with `Action::Block`.

@@ -237,20 +237,11 @@ impl Replacements {
         (out, map)
     }
 
-    fn apply(mut self, text: &str) -> (String, u32) {
-        if self.spans.is_empty() {
-            return (text.to_owned(), 0);
-        }
-        self.spans.sort_by_key(|r| r.0);
-        let mut out = String::with_capacity(text.len());
-        let mut at = 0;
-        for (s, e, with) in &self.spans {
-            out.push_str(text.get(at..*s).unwrap_or(""));
-            out.push_str(with);
-            at = *e;
-        }
-        out.push_str(text.get(at..).unwrap_or(""));
-        (out, self.spans.len() as u32)
+    /// Applies the replacements; returns the text and how many there were.
+    fn apply(self, text: &str) -> (String, u32) {
+        let n = self.spans.len() as u32;
+        let (out, _) = self.apply_mapped(text);
+        (out, n)
     }
 }
 
@@ -365,13 +356,14 @@ fn injections(
     };
 
     // Hidden payloads already decoded by the character pass.
+    // Each is scanned once; one that hides an injection becomes critical.
     let mut hidden_hits = Vec::new();
-    for payload in col.payload_texts() {
-        hidden_hits.extend(injection::scan_plain(&payload));
-    }
-    if !hidden_hits.is_empty() {
-        col.escalate_payloads(Severity::Critical, |t| !injection::scan_plain(t).is_empty());
-    }
+    col.escalate_payloads(Severity::Critical, |t| {
+        let found = injection::scan_plain(t);
+        let dangerous = !found.is_empty();
+        hidden_hits.extend(found);
+        dangerous
+    });
 
     // Encoded payloads, and phrases that only appear after ROT13 or leetspeak.
     let mut encoded_hits = Vec::new();
