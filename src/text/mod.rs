@@ -626,7 +626,7 @@ fn floods(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &
         // A placeholder of ours breaks runs: a user's `[[[[` next to
         // `[REDACTED:email]` is not a flood, now or when the output is re-checked.
         let placeholder = c == '['
-            && placeholder_len(text, i)
+            && secrets::placeholder_len(text.as_bytes(), i)
                 .map(|l| skip_until = i + l)
                 .is_some();
         if !placeholder && Some(c) == prev && i < text.len() {
@@ -655,18 +655,4 @@ fn floods(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &
             (Some(c), i, 1)
         };
     }
-}
-
-/// Length of a `[REDACTED:label]` or `[REMOVED:label]` placeholder at byte `at`.
-fn placeholder_len(text: &str, at: usize) -> Option<usize> {
-    let rest = text.get(at..)?;
-    let body = rest
-        .strip_prefix("[REDACTED:")
-        .or_else(|| rest.strip_prefix("[REMOVED:"))?;
-    let close = body.bytes().take(40).position(|b| b == b']')?;
-    let label = body.get(..close)?;
-    label
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b == b'_')
-        .then_some(rest.len() - body.len() + close + 1)
 }

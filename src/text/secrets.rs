@@ -65,9 +65,22 @@ pub(crate) fn after(b: &[u8], i: usize) -> u8 {
 const PLACEHOLDER_STANDIN: u8 = b'x';
 const PLACEHOLDER_PREFIXES: [&[u8]; 2] = [b"[REDACTED:", b"[REMOVED:"];
 
+/// Length of the `[REDACTED:label]` or `[REMOVED:label]` placeholder at `at`
+/// (label: lowercase letters and `_`). The one definition of what a placeholder
+/// is, shared with the flood check.
+pub(crate) fn placeholder_len(b: &[u8], at: usize) -> Option<usize> {
+    let rest = b.get(at..)?;
+    let body = PLACEHOLDER_PREFIXES
+        .iter()
+        .find_map(|p| rest.strip_prefix(*p))?;
+    let close = body.iter().take(40).position(|&c| c == b']')?;
+    let label = body.get(..close)?;
+    let ok = !label.is_empty() && label.iter().all(|c| c.is_ascii_lowercase() || *c == b'_');
+    ok.then_some(rest.len() - body.len() + close + 1)
+}
+
 fn placeholder_starts_at(b: &[u8], i: usize) -> bool {
-    b.get(i..)
-        .is_some_and(|t| PLACEHOLDER_PREFIXES.iter().any(|p| t.starts_with(p)))
+    placeholder_len(b, i).is_some()
 }
 
 /// Whether the `]` at `j` closes a placeholder.
@@ -75,22 +88,11 @@ fn placeholder_ends_at(b: &[u8], j: usize) -> bool {
     if byte(b, j) != b']' {
         return false;
     }
-    let from = j.saturating_sub(40);
-    let Some(open) = b
-        .get(from..j)
+    // Prefix (10) + label (at most 40) + `]` fit in this window.
+    let from = j.saturating_sub(56);
+    b.get(from..j)
         .and_then(|t| t.iter().rposition(|&c| c == b'['))
-    else {
-        return false;
-    };
-    let open = from + open;
-    let Some(inner) = b.get(open..j) else {
-        return false;
-    };
-    PLACEHOLDER_PREFIXES.iter().any(|p| {
-        inner.strip_prefix(*p).is_some_and(|label| {
-            !label.is_empty() && label.iter().all(|c| c.is_ascii_lowercase() || *c == b'_')
-        })
-    })
+        .is_some_and(|open| placeholder_len(b, from + open) == Some(j - (from + open) + 1))
 }
 
 /// Whether `i` holds the letter of an escape such as `\n`.
