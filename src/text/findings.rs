@@ -123,15 +123,9 @@ impl Collector {
         message: String,
         payload: Payload,
     ) {
-        let same: Vec<usize> = self
-            .pending
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.code == code && p.payload.is_some())
-            .map(|(i, _)| i)
-            .collect();
-        if same.len() >= MAX_PAYLOAD_FINDINGS {
-            if let Some(p) = same.last().and_then(|&i| self.pending.get_mut(i)) {
+        let same = |p: &Pending| p.code == code && p.payload.is_some();
+        if self.pending.iter().filter(|p| same(p)).count() >= MAX_PAYLOAD_FINDINGS {
+            if let Some(p) = self.pending.iter_mut().rev().find(|p| same(p)) {
                 p.count = p.count.saturating_add(1);
                 p.severity = p.severity.max(severity);
                 if p.spans.len() < MAX_SPANS {
@@ -340,5 +334,33 @@ mod tests {
         assert_eq!((f[0].spans[0].start, f[0].spans[0].end), (1, 3));
         assert!(f[0].message.contains("U+200B, U+2060"), "{}", f[0].message);
         assert_eq!(a[0].count, 2);
+    }
+
+    #[test]
+    fn payload_findings_are_capped_and_the_rest_counted() {
+        let mut c = Collector::default();
+        for k in 0..(MAX_PAYLOAD_FINDINGS + 6) {
+            let payload = Payload {
+                encodings: vec![crate::report::Encoding::TagCharacters],
+                text: format!("p{k}"),
+                bytes: 2,
+                truncated: false,
+            };
+            c.add_payload(
+                Code::TagSmuggling,
+                Severity::High,
+                Action::Sanitize,
+                (k, k + 1),
+                String::from("m"),
+                payload,
+            );
+        }
+        let (f, a) = c.finish(&"x".repeat(100));
+        assert_eq!(f.len(), MAX_PAYLOAD_FINDINGS);
+        assert_eq!(
+            f.iter().map(|f| f.count).sum::<u32>() as usize,
+            MAX_PAYLOAD_FINDINGS + 6
+        );
+        assert_eq!(a[0].count as usize, MAX_PAYLOAD_FINDINGS + 6);
     }
 }
