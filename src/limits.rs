@@ -146,7 +146,7 @@ impl TextLimits {
             ));
         }
         if bytes > self.max_chars {
-            let chars = input.chars().count() as u64;
+            let chars = char_count(input) as u64;
             if chars > self.max_chars {
                 return Err(Error::limit(
                     "limit.text_chars",
@@ -159,6 +159,12 @@ impl TextLimits {
         }
         Ok(())
     }
+}
+
+/// Characters in `s`: its bytes that are not UTF-8 continuation bytes. A loop
+/// the compiler vectorizes, several times faster than decoding each character.
+pub(crate) fn char_count(s: &str) -> usize {
+    s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 #[cfg(test)]

@@ -116,6 +116,26 @@ fn bit(words: &[u64], cp: u32) -> bool {
         .is_some_and(|w| (w >> (cp % 64)) & 1 == 1)
 }
 
+/// The characters the character pass copies as they are, with no context to
+/// check: plain characters and combining marks. The tables are fetched once
+/// per pass rather than once per character.
+pub(crate) struct Copied(&'static BmpBits);
+
+impl Copied {
+    pub(crate) fn new() -> Self {
+        Copied(bmp_bits())
+    }
+
+    /// Whether code point `cp` (not ASCII) is copied as it is.
+    #[inline]
+    pub(crate) fn non_ascii(&self, cp: u32) -> bool {
+        if cp < 0x10000 {
+            return bit(&self.0.plain, cp) || bit(&self.0.mark, cp);
+        }
+        char::from_u32(cp).is_some_and(|c| matches!(classify_slow(c), Class::Plain | Class::Mark))
+    }
+}
+
 /// Classifies a character. ASCII goes through [`classify_ascii`].
 #[inline]
 pub(crate) fn classify(c: char) -> Class {

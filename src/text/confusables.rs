@@ -9,66 +9,156 @@ use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_script::{Script, UnicodeScript};
 use unicode_security::{skeleton, MixedScript};
 
-/// A folded copy of a text with, for each byte of it, the byte of the source it came from.
+use super::utf8;
+
+/// A folded copy of a text and how its bytes map back to the source.
 pub(crate) struct MatchForm {
     pub(crate) text: String,
-    /// `map[i]` is the source byte offset of folded byte `i`; one extra entry maps the end.
-    map: Vec<u32>,
+    /// Where folded text and source part ways, in increasing `folded` order;
+    /// a lookup is one binary search. Most characters fold to themselves or to
+    /// their lower case, so long stretches need no anchor of their own.
+    anchors: Vec<Anchor>,
+}
+
+/// From folded byte `folded` on (up to the next anchor), folded bytes map one
+/// to one onto source bytes from `source` (`width == 0`), or all onto the one
+/// source character `source..source + width` (a character folded to other bytes).
+#[derive(Clone, Copy)]
+struct Anchor {
+    folded: u32,
+    source: u32,
+    width: u32,
 }
 
 impl MatchForm {
     /// Source span of folded bytes `start..end`.
     pub(crate) fn source_span(&self, start: usize, end: usize) -> (usize, usize) {
-        let s = self.map.get(start).copied().unwrap_or(0) as usize;
-        // The end maps to the source position after the last folded character.
-        let last = end.checked_sub(1).and_then(|e| self.map.get(e)).copied();
-        let e = match last {
-            Some(l) => self.end_of(l as usize),
-            None => s,
+        let s = self.source_start(start);
+        let e = match end.checked_sub(1) {
+            Some(last) if end > start => self.source_end(last),
+            _ => s,
         };
         (s, e.max(s))
     }
 
-    fn end_of(&self, source_start: usize) -> usize {
-        // The next folded byte that maps past this source char marks its end.
-        let i = self.map.partition_point(|&m| (m as usize) <= source_start);
-        self.map
-            .get(i)
-            .copied()
-            .map_or(source_start + 1, |m| m as usize)
+    fn anchor_of(&self, folded: usize) -> Option<&Anchor> {
+        let i = self
+            .anchors
+            .partition_point(|a| (a.folded as usize) <= folded);
+        i.checked_sub(1).and_then(|i| self.anchors.get(i))
+    }
+
+    /// The source offset folded byte `j` came from.
+    fn source_start(&self, j: usize) -> usize {
+        match self.anchor_of(j) {
+            Some(a) if a.width == 0 => a.source as usize + (j - a.folded as usize),
+            Some(a) => a.source as usize,
+            None => j,
+        }
+    }
+
+    /// The end of the source character folded byte `j` came from.
+    fn source_end(&self, j: usize) -> usize {
+        match self.anchor_of(j) {
+            Some(a) if a.width > 0 => (a.source + a.width) as usize,
+            _ => {
+                // One to one: the folded character holding `j` is a copy (or the
+                // lower case) of its source character, byte for byte.
+                let mut k = j;
+                while k > 0 && !self.text.is_char_boundary(k) {
+                    k -= 1;
+                }
+                let len = self
+                    .text
+                    .get(k..)
+                    .and_then(|t| t.chars().next())
+                    .map_or(1, char::len_utf8);
+                self.source_start(k) + len
+            }
+        }
     }
 }
 
-/// Direct-mapped cache of folded forms of non-ASCII characters: real text
-/// reuses a few hundred characters, and a skeleton costs two normalizations.
-pub(crate) struct FoldCache {
-    slots: Vec<Option<(char, String)>>,
+/// How a non-ASCII character folds.
+#[derive(Clone)]
+enum Fold {
+    /// To itself (Cyrillic or Han letters, already lower case).
+    Same,
+    /// To a word separator.
+    Space,
+    /// To nothing (combining marks).
+    Nothing,
+    /// To other letters.
+    Letters(String),
 }
 
-const CACHE_SLOTS: usize = 4096;
+/// Direct-mapped cache of folded forms of non-ASCII characters: real text
+/// reuses a few thousand characters, and a skeleton costs two normalizations
+/// (about a microsecond). One cache lives per thread, so it is warm from one
+/// call to the next.
+pub(crate) struct FoldCache {
+    slots: Vec<Option<(char, Fold)>>,
+    /// One bit per BMP character known to fold to itself: the common case,
+    /// answered without touching the slots.
+    same: Vec<u64>,
+}
+
+const CACHE_SLOTS: usize = 16_384;
 
 impl FoldCache {
     /// An empty cache; its slots are allocated on the first non-ASCII character.
     pub(crate) fn new() -> Self {
-        FoldCache { slots: Vec::new() }
+        FoldCache {
+            slots: Vec::new(),
+            same: Vec::new(),
+        }
     }
 
-    fn fold(&mut self, c: char, out: &mut String) {
+    fn fold(&mut self, c: char) -> &Fold {
         if self.slots.is_empty() {
             self.slots = vec![None; CACHE_SLOTS];
         }
         let slot = (c as usize) % CACHE_SLOTS;
-        if let Some(Some((k, v))) = self.slots.get(slot) {
-            if *k == c {
-                out.push_str(v);
-                return;
+        let hit = matches!(self.slots.get(slot), Some(Some((k, _))) if *k == c);
+        if !hit {
+            let fold = classify_fold(c);
+            if matches!(fold, Fold::Same) && (c as u32) < 0x10000 {
+                if self.same.is_empty() {
+                    self.same = vec![0; 1024];
+                }
+                if let Some(w) = self.same.get_mut(c as usize / 64) {
+                    *w |= 1 << (c as u32 % 64);
+                }
+            }
+            if let Some(s) = self.slots.get_mut(slot) {
+                *s = Some((c, fold));
             }
         }
-        let folded = fold_char(c);
-        out.push_str(&folded);
-        if let Some(s) = self.slots.get_mut(slot) {
-            *s = Some((c, folded));
+        match self.slots.get(slot) {
+            Some(Some((_, f))) => f,
+            _ => &Fold::Nothing,
         }
+    }
+}
+
+impl FoldCache {
+    /// Whether code point `cp` is known to fold to itself.
+    #[inline]
+    fn is_same(&self, cp: u32) -> bool {
+        self.same
+            .get(cp as usize / 64)
+            .is_some_and(|w| (w >> (cp % 64)) & 1 == 1)
+    }
+}
+
+fn classify_fold(c: char) -> Fold {
+    let folded = fold_char(c);
+    let mut buf = [0u8; 4];
+    match folded.as_str() {
+        "" => Fold::Nothing,
+        " " => Fold::Space,
+        f if f == c.encode_utf8(&mut buf) => Fold::Same,
+        _ => Fold::Letters(folded),
     }
 }
 
@@ -133,50 +223,144 @@ fn push_ascii_folded(b: u8, out: &mut String) {
 
 /// Builds the match form of `text`. Runs of separators collapse to one space.
 pub(crate) fn match_form(text: &str) -> MatchForm {
-    match_form_with(text, &mut FoldCache::new())
+    thread_local! {
+        static CACHE: std::cell::RefCell<FoldCache> = std::cell::RefCell::new(FoldCache::new());
+    }
+    CACHE.with(|cache| match cache.try_borrow_mut() {
+        Ok(mut cache) => match_form_with(text, &mut cache),
+        Err(_) => match_form_with(text, &mut FoldCache::new()),
+    })
 }
 
 /// [`match_form`] with a cache shared across calls (the pattern compiler folds
 /// thousands of short phrases).
 pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
-    let mut out = String::with_capacity(text.len());
-    let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
-    let mut scratch = String::new();
-    // Whether the last byte written is a space (or nothing is written yet):
-    // separators collapse into one space and none leads.
-    let mut at_space = true;
-    for (i, c) in text.char_indices() {
-        if c.is_ascii() {
-            // The common case, without the scratch buffer.
-            let b = c as u8;
-            if b.is_ascii_alphanumeric() {
-                out.push(b.to_ascii_lowercase() as char);
-                map.push(i as u32);
-                at_space = false;
-            } else if !at_space {
-                out.push(' ');
-                map.push(i as u32);
-                at_space = true;
+    let mut b = Builder {
+        out: String::with_capacity(text.len()),
+        anchors: Vec::new(),
+        delta: None,
+        // Separators collapse into one space and none leads.
+        at_space: true,
+    };
+    let bytes = text.as_bytes();
+    // Start of a run of characters known to fold to themselves, copied at once.
+    let mut same_from: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&first) = bytes.get(i) {
+        if first >= 0x80 {
+            let (cp, len) = utf8::decode(bytes, i);
+            if cache.is_same(cp) {
+                same_from.get_or_insert(i);
+                i += len;
+                continue;
+            }
+        }
+        if let Some(from) = same_from.take() {
+            b.copy(text, from, i);
+        }
+        if first < 0x80 {
+            // The common case: a run of letters and digits, copied and lowered.
+            let end = i + bytes.get(i..).map_or(0, |t| {
+                t.iter().take_while(|c| c.is_ascii_alphanumeric()).count()
+            });
+            if end > i {
+                b.linear(i);
+                let from = b.out.len();
+                b.out.push_str(text.get(i..end).unwrap_or(""));
+                if let Some(t) = b.out.get_mut(from..) {
+                    t.make_ascii_lowercase();
+                }
+                b.at_space = false;
+                i = end;
+            } else {
+                b.space(i, 1);
+                i += 1;
             }
             continue;
         }
-        scratch.clear();
-        cache.fold(c, &mut scratch);
-        for ch in scratch.chars() {
-            if ch == ' ' {
-                if at_space {
-                    continue;
+        let (cp, len) = utf8::decode(bytes, i);
+        match char::from_u32(cp).map(|c| cache.fold(c)) {
+            Some(Fold::Same) => b.copy(text, i, i + len),
+            Some(Fold::Space) => b.space(i, len),
+            Some(Fold::Letters(s)) => {
+                for ch in s.chars() {
+                    if ch == ' ' {
+                        b.space(i, len);
+                    } else {
+                        if !matches!(b.anchors.last(), Some(a) if a.source as usize == i && a.width > 0)
+                        {
+                            b.constant(i, len);
+                        }
+                        b.out.push(ch);
+                        b.at_space = false;
+                    }
                 }
-                at_space = true;
-            } else {
-                at_space = false;
             }
-            out.push(ch);
-            map.extend(std::iter::repeat_n(i as u32, ch.len_utf8()));
+            Some(Fold::Nothing) | None => {}
+        }
+        i += len;
+    }
+    if let Some(from) = same_from {
+        b.copy(text, from, text.len());
+    }
+    MatchForm {
+        text: b.out,
+        anchors: b.anchors,
+    }
+}
+
+struct Builder {
+    out: String,
+    anchors: Vec<Anchor>,
+    /// `out.len() - source offset` while the current anchor maps one to one.
+    delta: Option<isize>,
+    at_space: bool,
+}
+
+impl Builder {
+    /// The next folded bytes copy source bytes from `source` one to one.
+    fn linear(&mut self, source: usize) {
+        let delta = self.out.len() as isize - source as isize;
+        if self.delta != Some(delta) {
+            self.anchors.push(Anchor {
+                folded: self.out.len() as u32,
+                source: source as u32,
+                width: 0,
+            });
+            self.delta = Some(delta);
         }
     }
-    map.push(text.len() as u32);
-    MatchForm { text: out, map }
+
+    /// Copies source bytes `from..to`, characters that fold to themselves.
+    fn copy(&mut self, text: &str, from: usize, to: usize) {
+        self.linear(from);
+        self.out.push_str(text.get(from..to).unwrap_or(""));
+        self.at_space = false;
+    }
+
+    /// The next folded bytes all come from the source character at `source`.
+    fn constant(&mut self, source: usize, width: usize) {
+        self.anchors.push(Anchor {
+            folded: self.out.len() as u32,
+            source: source as u32,
+            width: width as u32,
+        });
+        self.delta = None;
+    }
+
+    /// A separator from the source character at `source`, unless one was just written.
+    fn space(&mut self, source: usize, width: usize) {
+        if self.at_space {
+            return;
+        }
+        if width == 1 {
+            self.linear(source);
+        } else {
+            self.constant(source, width);
+        }
+        self.out.push(' ');
+        self.at_space = true;
+    }
 }
 
 /// A word that mixes look-alike scripts.

@@ -8,7 +8,9 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 
 use crate::report::Code;
 
@@ -27,10 +29,116 @@ pub(crate) struct Hit {
 }
 
 struct Matchers {
-    phrases: AhoCorasick,
-    /// For each phrase: index of its template.
-    phrase_template: Vec<usize>,
+    phrases: PhraseSet,
     tokens: AhoCorasick,
+}
+
+/// Folded phrases, each belonging to a template, searched only where one can
+/// start: a phrase is tried (one anchored search) at a position whose first
+/// two bytes begin some phrase and that is a word start (or a non-ASCII
+/// character, since CJK phrases start anywhere). Most positions fail the
+/// two-byte test, so the text is walked once with a bit test per byte instead
+/// of being fed through an automaton of thousands of phrases.
+struct PhraseSet {
+    ac: AhoCorasick,
+    /// For each phrase: index of its template.
+    templates: Vec<usize>,
+    /// One bit per (first byte, second byte) pair that begins a phrase.
+    starts: Vec<u64>,
+}
+
+impl PhraseSet {
+    fn build(phrases: &[String], templates: Vec<usize>) -> Option<PhraseSet> {
+        let mut starts = vec![0u64; 1024];
+        for p in phrases {
+            let b = p.as_bytes();
+            let Some(&first) = b.first() else { continue };
+            // A one-byte phrase starts with any second byte.
+            let seconds: Vec<u8> = b.get(1).map_or_else(|| (0..=255).collect(), |&s| vec![s]);
+            for second in seconds {
+                let pair = usize::from(first) << 8 | usize::from(second);
+                if let Some(w) = starts.get_mut(pair / 64) {
+                    *w |= 1 << (pair % 64);
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .start_kind(StartKind::Anchored)
+            .build(phrases)
+            .ok()?;
+        Some(PhraseSet {
+            ac,
+            templates,
+            starts,
+        })
+    }
+
+    fn may_start(&self, first: u8, second: u8) -> bool {
+        let pair = usize::from(first) << 8 | usize::from(second);
+        self.starts
+            .get(pair / 64)
+            .is_some_and(|w| (w >> (pair % 64)) & 1 == 1)
+    }
+
+    /// Non-overlapping hits, leftmost first, the longest phrase at each
+    /// position. Latin and Cyrillic phrases start at word starts, CJK ones
+    /// (three-byte characters) anywhere.
+    fn hits(&self, folded: &str) -> Vec<Hit> {
+        let b = folded.as_bytes();
+        let mut hits = Vec::new();
+        // Byte length of the character before `i`, 0 for a separator.
+        let mut prev_letter = 0;
+        let mut i = 0;
+        while let Some(&first) = b.get(i) {
+            let len = match first {
+                b' ' => {
+                    prev_letter = 0;
+                    i += 1;
+                    continue;
+                }
+                0..=0x7F => 1,
+                0x80..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let word_start = len != prev_letter || len >= 3;
+            if word_start && self.may_start(first, b.get(i + 1).copied().unwrap_or(0)) {
+                if let Some(hit) = self.hit_at(folded, i) {
+                    i = hit.end;
+                    prev_letter = match b.get(i - 1) {
+                        Some(0..=0x7F) => 1,
+                        _ => 0,
+                    };
+                    hits.push(hit);
+                    continue;
+                }
+            }
+            prev_letter = len;
+            i += len;
+        }
+        hits
+    }
+
+    fn hit_at(&self, folded: &str, at: usize) -> Option<Hit> {
+        let input = Input::new(folded)
+            .span(at..folded.len())
+            .anchored(Anchored::Yes);
+        let mat = self.ac.try_find(input).ok()??;
+        if !on_word_boundaries(folded, mat.start(), mat.end()) {
+            return None;
+        }
+        let ti = *self.templates.get(mat.pattern().as_usize())?;
+        let t = TEMPLATES.get(ti)?;
+        Some(Hit {
+            code: t.code,
+            weight: t.weight,
+            start: mat.start(),
+            end: mat.end(),
+            rule: ti,
+        })
+    }
 }
 
 /// Rule ids past the templates: chat tokens, then turn roles, then links.
@@ -56,21 +164,13 @@ fn build() -> Option<Matchers> {
             }
         }
     }
-    let phrases = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-        .build(&phrases)
-        .ok()?;
+    let phrases = PhraseSet::build(&phrases, phrase_template)?;
     let tokens = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
         .ascii_case_insensitive(true)
         .build(CHAT_TOKENS)
         .ok()?;
-    Some(Matchers {
-        phrases,
-        phrase_template,
-        tokens,
-    })
+    Some(Matchers { phrases, tokens })
 }
 
 /// Whether the byte before `start` and the byte at `end` of the match form are
@@ -90,33 +190,13 @@ fn on_word_boundaries(hay: &str, start: usize, end: usize) -> bool {
 
 /// Phrase hits in a folded text, as folded byte offsets.
 pub(crate) fn phrase_hits_folded(folded: &str) -> Vec<Hit> {
-    matchers().map_or_else(Vec::new, |m| {
-        template_hits(&m.phrases, &m.phrase_template, folded)
-    })
-}
-
-/// Hits of an automaton whose pattern `i` belongs to template `templates[i]`.
-fn template_hits(ac: &AhoCorasick, templates: &[usize], folded: &str) -> Vec<Hit> {
-    ac.find_iter(folded)
-        .filter(|mat| on_word_boundaries(folded, mat.start(), mat.end()))
-        .filter_map(|mat| {
-            let ti = *templates.get(mat.pattern().as_usize())?;
-            let t = TEMPLATES.get(ti)?;
-            Some(Hit {
-                code: t.code,
-                weight: t.weight,
-                start: mat.start(),
-                end: mat.end(),
-                rule: ti,
-            })
-        })
-        .collect()
+    matchers().map_or_else(Vec::new, |m| m.phrases.hits(folded))
 }
 
 /// The ASCII phrases of the library, ROT13'd, for finding ROT13 text without
 /// rewriting it.
-fn rot13_matcher() -> Option<&'static (AhoCorasick, Vec<usize>)> {
-    static M: OnceLock<Option<(AhoCorasick, Vec<usize>)>> = OnceLock::new();
+fn rot13_matcher() -> Option<&'static PhraseSet> {
+    static M: OnceLock<Option<PhraseSet>> = OnceLock::new();
     M.get_or_init(|| {
         let mut phrases = Vec::new();
         let mut templates = Vec::new();
@@ -128,21 +208,14 @@ fn rot13_matcher() -> Option<&'static (AhoCorasick, Vec<usize>)> {
                 }
             }
         }
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .build(&phrases)
-            .ok()?;
-        Some((ac, templates))
+        PhraseSet::build(&phrases, templates)
     })
     .as_ref()
 }
 
 /// Phrase hits in the ROT13 decoding of a folded text, as folded byte offsets.
 pub(crate) fn rot13_phrase_hits_folded(folded: &str) -> Vec<Hit> {
-    rot13_matcher().map_or_else(Vec::new, |(ac, templates)| {
-        template_hits(ac, templates, folded)
-    })
+    rot13_matcher().map_or_else(Vec::new, |m| m.hits(folded))
 }
 
 /// Phrase hits mapped back to the source of a match form.

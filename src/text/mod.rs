@@ -23,8 +23,10 @@ mod pii;
 mod scan;
 mod secrets;
 mod smuggling;
+mod utf8;
 
 use crate::error::Result;
+use crate::limits::char_count;
 use crate::policy::{Action, Policy, TextPolicy};
 use crate::report::{Code, Encoding, Report, Scores, Severity, Stats, Verdict};
 
@@ -123,14 +125,14 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
     // Removing a mark can let the next one compose with its base: after any
     // edit, normalize once more so the output is a fixed point.
     let output = if replaced > 0 || edited {
-        normalize::normalize(&output, p.normalization).unwrap_or(output)
+        normalize::normalize_mapped(&output, p.normalization).map_or(output, |n| n.text)
     } else {
         output
     };
     let blocked = col.blocks();
     let (findings, actions) = col.finish(input);
-    let output_chars = output.chars().count() as u32;
-    let input_chars = input.chars().count() as u32;
+    let output_chars = char_count(&output) as u32;
+    let input_chars = char_count(input) as u32;
     let verdict = if blocked {
         Verdict::Blocked
     } else if output != input {
@@ -148,7 +150,7 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         },
         stats: Stats {
             input_chars,
-            input_utf16: input.encode_utf16().count() as u32,
+            input_utf16: offsets::utf16_len(input) as u32,
             output_chars,
             removed_chars: input_chars.saturating_sub(output_chars),
             replaced,

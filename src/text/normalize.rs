@@ -10,6 +10,7 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 use crate::policy::Normalization;
 
 use super::offsets::EditMap;
+use super::utf8;
 
 /// A normalized text and how it maps back.
 pub(crate) struct Normalized {
@@ -50,8 +51,7 @@ fn stable_bits(form: Normalization) -> &'static [u64] {
     }
 }
 
-fn is_stable(c: char, bits: &[u64]) -> bool {
-    let cp = c as u32;
+fn is_stable(cp: u32, bits: &[u64]) -> bool {
     cp < 0x10000
         && bits
             .get((cp / 64) as usize)
@@ -59,10 +59,11 @@ fn is_stable(c: char, bits: &[u64]) -> bool {
 }
 
 /// Normalizes segment by segment so offsets can be mapped back: a segment
-/// starts at each ASCII character, because an ASCII character is a starter that
-/// never composes with what precedes it, so no normalization crosses it. Only
-/// segments holding a character that is not [stable](stable_bits) are
-/// normalized; the copy is made at the first change.
+/// starts at each [stable](stable_bits) character (every ASCII character is
+/// one), a starter that never composes with what precedes it and is never
+/// reordered, so no normalization crosses it (ICU's "boundary before"). Only
+/// segments holding a character that is not stable are normalized, and they
+/// are short (a base and its marks); the copy is made at the first change.
 /// Returns `None` when the text is already normalized.
 pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normalized> {
     if form == Normalization::None {
@@ -82,17 +83,32 @@ pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normal
         edits.anchor(o.len(), to);
         copied = to;
     };
+    let bytes = text.as_bytes();
     let mut seg_start = 0;
     let mut dirty = false;
-    for (i, c) in text.char_indices() {
-        if c.is_ascii() {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
             if dirty {
                 normalize_segment(seg_start, i, &mut out);
+                dirty = false;
             }
-            seg_start = i;
-            dirty = false;
-        } else if !dirty && !is_stable(c, bits) {
-            dirty = true;
+            // A run of ASCII holds only one-character segments, all normalized:
+            // the next segment starts at the run's last character.
+            i = utf8::next_non_ascii(bytes, i);
+            seg_start = i - 1;
+        } else {
+            let (cp, len) = utf8::decode(bytes, i);
+            if is_stable(cp, bits) {
+                if dirty {
+                    normalize_segment(seg_start, i, &mut out);
+                    dirty = false;
+                }
+                seg_start = i;
+            } else {
+                dirty = true;
+            }
+            i += len;
         }
     }
     if dirty {
@@ -140,6 +156,31 @@ mod tests {
             // "ok" after the changed "café" maps back to its input position.
             let at = mapped.text.find("ok").unwrap();
             assert_eq!(mapped.edits.to_input(at), s.find("ok").unwrap());
+        }
+    }
+
+    #[test]
+    fn segments_between_stable_characters_normalize_like_the_whole_text() {
+        // Characters that compose backwards (Tamil AA, Hangul jamo, kana voicing
+        // marks), reorder (marks of different classes), or fold (NFKC), mixed
+        // with stable ones; a fixed pseudo-random walk builds many strings.
+        let pool: Vec<char> = "a\u{e9}e\u{301}\u{323}\u{BC6}\u{BBE}\u{B95}\u{BCD}\u{1100}\u{1161}\u{11A8}\u{AC00}\u{304B}\u{3099}\u{FF76}\u{FF9E}\u{915}\u{93C}\u{94D}\u{3B1}\u{313}\u{342}\u{345}\u{FB01}\u{2126} \u{4E2D}"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..2000 {
+            let mut s = String::new();
+            for _ in 0..12 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(pool[(seed % pool.len() as u64) as usize]);
+            }
+            for form in [Normalization::Nfc, Normalization::Nfkc] {
+                let whole = normalize(&s, form).unwrap_or_else(|| s.clone());
+                let mapped = normalize_mapped(&s, form).map_or_else(|| s.clone(), |n| n.text);
+                assert_eq!(mapped, whole, "{form:?} of {s:?}");
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 use super::secrets::{
     after, before, byte, hit, is_alnum, is_digit, is_escape_letter, resolve, run, Hit,
 };
+use super::utf8;
 
 /// A number may start at `i` only if it does not continue a word or another
 /// number (`v1.555…`, `2024-555…`, `12/555…`).
@@ -280,7 +281,13 @@ fn ssn(b: &[u8], i: usize) -> Option<Hit> {
 pub(crate) fn find_pii(text: &str) -> Vec<Hit> {
     let b = text.as_bytes();
     let mut hits = Vec::new();
-    for (i, &c) in b.iter().enumerate() {
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        // Every format is ASCII: skip other scripts' text whole.
+        if c >= 0x80 {
+            i = utf8::next_ascii(b, i);
+            continue;
+        }
         let found = match c {
             b'@' => email(b, i),
             b'+' => intl_phone(b, i),
@@ -290,6 +297,14 @@ pub(crate) fn find_pii(text: &str) -> Vec<Hit> {
             }
             b'A'..=b'Z' | b'a'..=b'z' if !is_alnum(before(b, i)) => iban(b, i),
             _ => None,
+        };
+        // Nothing starts inside a word or a number (a start must follow a
+        // non-alphanumeric byte), so the rest of one is skipped; after an
+        // escape (`\n4111…`) the next byte is a start of its own.
+        i += if found.is_none() && is_alnum(c) && !is_escape_letter(b, i) {
+            run(b, i, usize::MAX, is_alnum)
+        } else {
+            1
         };
         hits.extend(found);
     }

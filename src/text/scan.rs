@@ -12,6 +12,7 @@ use super::chars::{self, BidiKind, Class};
 use super::findings::Collector;
 use super::offsets::EditMap;
 use super::smuggling;
+use super::utf8;
 
 /// What the character pass produces: the cleaned text and how it maps back.
 pub(crate) struct Stripped {
@@ -94,12 +95,12 @@ impl Pass<'_> {
 
     fn run(&mut self) {
         let bytes = self.input.as_bytes();
+        let copied = chars::Copied::new();
         let mut i = 0;
         while i < bytes.len() {
-            // Bulk-copy runs of plain characters, ASCII or not: most text is
-            // nothing else. Line ends stop a run only while a bidi context
-            // must be closed there, and marks (which Plain excludes) are
-            // copied one by one.
+            // Bulk-copy runs of plain characters and marks, ASCII or not:
+            // most text is nothing else. Line ends stop a run only while a
+            // bidi context must be closed there.
             let start = i;
             let stop_at_newline = !self.bidi_open.is_empty();
             while let Some(&b) = bytes.get(i) {
@@ -111,12 +112,11 @@ impl Pass<'_> {
                     i += 1;
                     continue;
                 }
-                match self.input.get(i..).and_then(|s| s.chars().next()) {
-                    Some(c) if c != '\u{2029}' && chars::classify(c) == Class::Plain => {
-                        i += c.len_utf8()
-                    }
-                    _ => break,
+                let (cp, len) = utf8::decode(bytes, i);
+                if cp == 0x2029 || !copied.non_ascii(cp) {
+                    break;
                 }
+                i += len;
             }
             if i > start {
                 self.keep_str(start, i);

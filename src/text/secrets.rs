@@ -9,6 +9,8 @@
 
 use std::cmp::Reverse;
 
+use super::utf8;
+
 /// One detected secret or personal-data item, as UTF-8 byte offsets into the scanned text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Hit {
@@ -259,7 +261,12 @@ fn pem_block(text: &str, b: &[u8], i: usize) -> Option<Hit> {
 /// Passwords in `scheme://user:password@host`; the hit covers only the password.
 fn url_passwords(text: &str, out: &mut Vec<Hit>) {
     let b = text.as_bytes();
-    for (k, _) in text.match_indices("://") {
+    // Searching for the ':' alone is several times faster than for "://".
+    let separators = text
+        .match_indices(':')
+        .map(|(k, _)| k)
+        .filter(|&k| b.get(k + 1..k + 3) == Some(b"//"));
+    for k in separators {
         let scheme = b.get(..k).map_or(0, |s| {
             let is_scheme = |c: &&u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-');
             s.iter().rev().take(32).take_while(is_scheme).count()
@@ -492,8 +499,12 @@ fn classify_token(b: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
 fn token_secrets(b: &[u8]) -> Vec<Hit> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if !is_token_byte(byte(b, i)) {
+    while let Some(&c) = b.get(i) {
+        if c >= 0x80 {
+            i = utf8::next_ascii(b, i);
+            continue;
+        }
+        if !is_token_byte(c) {
             i += 1;
             continue;
         }
@@ -529,12 +540,21 @@ pub(crate) fn find_secrets(text: &str) -> Vec<Hit> {
     let b = text.as_bytes();
     let mut named = Vec::new();
     let mut i = 0;
-    while i < b.len() {
+    while let Some(&c) = b.get(i) {
+        // Every format is ASCII: skip other scripts' text whole.
+        if c >= 0x80 {
+            i = utf8::next_ascii(b, i);
+            continue;
+        }
         match prefixed_secret(text, b, i) {
             Some(h) => {
                 i = h.end.max(i + 1);
                 named.push(h);
             }
+            // No key starts inside a word (its `before` is a word byte), so
+            // the rest of the word is skipped; after an escape (`\nAKIA…`) the
+            // next byte is a start of its own.
+            None if is_word(c) && !is_escape_letter(b, i) => i += run(b, i, usize::MAX, is_word),
             None => i += 1,
         }
     }

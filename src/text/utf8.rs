@@ -1,0 +1,97 @@
+//! Byte-level helpers for the walks over the text. Every check walks the whole
+//! text, so these are where the time goes: ASCII runs are skipped eight bytes
+//! at a time, and a character is decoded from bytes already known to be valid
+//! UTF-8 (they come from a `&str`) without re-validating them.
+
+/// The first byte at or after `from` that is not ASCII, or `bytes.len()`.
+#[inline]
+pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b >= 0x80 {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// The first ASCII byte at or after `from`, or `bytes.len()`.
+#[inline]
+pub(crate) fn next_ascii(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Every byte has its high bit set: no ASCII in these eight.
+        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// The code point starting at byte `i` of valid UTF-8 and its length in bytes;
+/// `(0, 1)` past the end or off a character boundary, which callers never ask for.
+#[inline]
+pub(crate) fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
+    let cont = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80) & 0x3F);
+    match bytes.get(i).copied() {
+        Some(b @ 0x00..=0x7F) => (u32::from(b), 1),
+        Some(b @ 0xC0..=0xDF) => ((u32::from(b & 0x1F) << 6) | cont(1), 2),
+        Some(b @ 0xE0..=0xEF) => ((u32::from(b & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3),
+        Some(b @ 0xF0..=0xF7) => (
+            (u32::from(b & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        ),
+        _ => (0, 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn decode_agrees_with_std_on_every_width() {
+        let s = "a\u{e9}\u{4E2D}\u{1F600}z\u{10FFFF}\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}";
+        let mut ours = Vec::new();
+        let mut i = 0;
+        while i < s.len() {
+            let (cp, len) = decode(s.as_bytes(), i);
+            ours.push((i, char::from_u32(cp).unwrap()));
+            i += len;
+        }
+        assert_eq!(ours, s.char_indices().collect::<Vec<_>>());
+        assert_eq!(decode(s.as_bytes(), s.len()), (0, 1), "past the end");
+    }
+
+    #[test]
+    fn skips_find_the_first_byte_of_the_other_kind() {
+        for pad in 0..20 {
+            let s = format!("{}\u{e9}{}x", "a".repeat(pad), "\u{4E2D}".repeat(pad));
+            let b = s.as_bytes();
+            assert_eq!(next_non_ascii(b, 0), pad);
+            assert_eq!(next_ascii(b, pad), s.len() - 1);
+            assert_eq!(next_non_ascii(b, s.len() - 1), s.len());
+            assert_eq!(next_ascii(b, s.len()), s.len());
+        }
+    }
+}
