@@ -136,6 +136,26 @@ impl Copied {
     }
 }
 
+/// [`is_mark`] with the tables fetched once, for walks over a whole text.
+pub(crate) struct Marks(&'static BmpBits);
+
+impl Marks {
+    pub(crate) fn new() -> Self {
+        Marks(bmp_bits())
+    }
+
+    #[inline]
+    pub(crate) fn is_mark(&self, cp: u32) -> bool {
+        if cp < 0x300 {
+            return false;
+        }
+        if cp < 0x10000 {
+            return bit(&self.0.mark, cp);
+        }
+        char::from_u32(cp).is_some_and(|c| classify_slow(c) == Class::Mark)
+    }
+}
+
 /// Classifies a character. ASCII goes through [`classify_ascii`].
 #[inline]
 pub(crate) fn classify(c: char) -> Class {
@@ -362,19 +382,6 @@ pub(crate) fn variation_selector_is_needed(
         // after a visible base, never after another selector or a mark.
         _ => classify(prev) == Class::Plain,
     }
-}
-
-/// Whether `c` is a combining mark.
-#[inline]
-pub(crate) fn is_mark(c: char) -> bool {
-    let cp = c as u32;
-    if cp < 0x300 {
-        return false;
-    }
-    if cp < 0x10000 {
-        return bit(&bmp_bits().mark, cp);
-    }
-    classify_slow(c) == Class::Mark
 }
 
 #[cfg(test)]

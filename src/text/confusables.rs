@@ -98,9 +98,9 @@ enum Fold {
 /// call to the next.
 pub(crate) struct FoldCache {
     slots: Vec<Option<(char, Fold)>>,
-    /// One bit per BMP character known to fold to itself: the common case,
-    /// answered without touching the slots.
-    same: Vec<u64>,
+    /// Per BMP character, how it folds once known ([`KIND_SAME`] and the
+    /// rest; 0 unknown): the common cases answered without touching the slots.
+    kinds: Vec<u8>,
 }
 
 const CACHE_SLOTS: usize = 16_384;
@@ -110,7 +110,7 @@ impl FoldCache {
     pub(crate) fn new() -> Self {
         FoldCache {
             slots: Vec::new(),
-            same: Vec::new(),
+            kinds: Vec::new(),
         }
     }
 
@@ -122,13 +122,16 @@ impl FoldCache {
         let hit = matches!(self.slots.get(slot), Some(Some((k, _))) if *k == c);
         if !hit {
             let fold = classify_fold(c);
-            if matches!(fold, Fold::Same) && (c as u32) < 0x10000 {
-                if self.same.is_empty() {
-                    self.same = vec![0; 1024];
-                }
-                if let Some(w) = self.same.get_mut(c as usize / 64) {
-                    *w |= 1 << (c as u32 % 64);
-                }
+            if self.kinds.is_empty() {
+                self.kinds = vec![0; 0x10000];
+            }
+            if let Some(k) = self.kinds.get_mut(c as usize) {
+                *k = match fold {
+                    Fold::Same => KIND_SAME,
+                    Fold::Space => KIND_SPACE,
+                    Fold::Nothing => KIND_NOTHING,
+                    Fold::Letters(_) => KIND_LETTERS,
+                };
             }
             if let Some(s) = self.slots.get_mut(slot) {
                 *s = Some((c, fold));
@@ -142,14 +145,17 @@ impl FoldCache {
 }
 
 impl FoldCache {
-    /// Whether code point `cp` is known to fold to itself.
+    /// How code point `cp` folds, if known: one of the `KIND_` constants, or 0.
     #[inline]
-    fn is_same(&self, cp: u32) -> bool {
-        self.same
-            .get(cp as usize / 64)
-            .is_some_and(|w| (w >> (cp % 64)) & 1 == 1)
+    fn kind(&self, cp: u32) -> u8 {
+        self.kinds.get(cp as usize).copied().unwrap_or(0)
     }
 }
+
+const KIND_SAME: u8 = 1;
+const KIND_SPACE: u8 = 2;
+const KIND_NOTHING: u8 = 3;
+const KIND_LETTERS: u8 = 4;
 
 fn classify_fold(c: char) -> Fold {
     let folded = fold_char(c);
@@ -248,9 +254,21 @@ pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
     let mut i = 0;
     while let Some(&first) = bytes.get(i) {
         if first >= 0x80 {
+            // The common cases first, from the per-character kinds.
             let (cp, len) = utf8::decode(bytes, i);
-            if cache.is_same(cp) {
+            let kind = cache.kind(cp);
+            if kind == KIND_SAME {
                 same_from.get_or_insert(i);
+                i += len;
+                continue;
+            }
+            if kind == KIND_SPACE || kind == KIND_NOTHING {
+                if let Some(from) = same_from.take() {
+                    b.copy(text, from, i);
+                }
+                if kind == KIND_SPACE {
+                    b.space(i, len);
+                }
                 i += len;
                 continue;
             }
@@ -349,6 +367,7 @@ impl Builder {
     }
 
     /// A separator from the source character at `source`, unless one was just written.
+    #[inline]
     fn space(&mut self, source: usize, width: usize) {
         if self.at_space {
             return;

@@ -63,7 +63,11 @@ pub(crate) fn find(text: &str, max_depth: u32, exclude: &[(usize, usize)]) -> Ve
             i = end.max(i).max(start + 1);
             continue;
         };
-        if let Some((encodings, bytes)) = decode_layers(word, max_depth) {
+        // Most words are short and plain: nothing to decode, nothing to copy.
+        let may_decode = word.len() >= MIN_TOKEN || word.contains('%');
+        if let Some((encodings, bytes)) =
+            may_decode.then(|| decode_layers(word, max_depth)).flatten()
+        {
             found.push(Decoded {
                 start,
                 end,

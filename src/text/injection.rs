@@ -260,6 +260,14 @@ pub(crate) fn fake_turn_hits(text: &str) -> Vec<Hit> {
             c.is_whitespace() || matches!(c, '#' | '*' | '[' | '<' | '>' | '-' | '=')
         });
         let lead = line.len() - trimmed.len();
+        // Most lines start with a letter no role name starts with.
+        let first = trimmed
+            .chars()
+            .next()
+            .map(|c| c.to_lowercase().next().unwrap_or(c));
+        if !first.is_some_and(|f| TURN_ROLES.iter().any(|(role, _)| role.starts_with(f))) {
+            continue;
+        }
         let lower: String = trimmed
             .chars()
             .take(24)

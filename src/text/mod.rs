@@ -15,6 +15,7 @@ mod codecs;
 mod confusables;
 mod encoded;
 mod findings;
+mod hints;
 mod injection;
 mod normalize;
 mod offsets;
@@ -47,9 +48,12 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         chain: vec![stripped.edits],
     };
     let mut text = stripped.text;
+    // What the character pass noted: where normalization has work, the
+    // longest run of marks, whether a word mixes scripts.
+    let mut hints = stripped.hints;
     // Set when a later step changes the text, which may leave it unnormalized.
     let mut edited = false;
-    if let Some(n) = normalize::normalize_mapped(&text, p.normalization) {
+    if let Some(n) = normalize::normalize_segments(&text, p.normalization, &hints.dirty) {
         col.add(
             Code::Normalized,
             Severity::Info,
@@ -68,24 +72,33 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         maps.chain.push(again.edits);
         edited = again.text != n.text;
         text = again.text;
+        hints = again.hints;
     }
 
     // Look-alikes first: a latinized word can complete an address, a phrase or
     // a character flood that the steps below must see.
-    let mut latin = Replacements::default();
-    confusable_words(&text, p, &maps, &mut col, &mut latin);
-    if !latin.spans.is_empty() {
-        edited = true;
-        text = apply_round(latin, &text, p, &mut maps);
+    let mut latinized = false;
+    if hints.mixed_words() {
+        let mut latin = Replacements::default();
+        confusable_words(&text, p, &maps, &mut col, &mut latin);
+        if !latin.spans.is_empty() {
+            edited = true;
+            latinized = true;
+            text = apply_round(latin, &text, p, &mut maps);
+        }
     }
 
     // Character-level limits next, so the checks below see the trimmed text
     // and none of their replacements can overlap (and so undo) a trim. Each
     // round of edits is applied before the next looks, so the output is what
-    // every check saw: sanitizing it again finds nothing new to change.
+    // every check saw: sanitizing it again finds nothing new to change. The
+    // walk is skipped when the notes (or, for floods, a sample) rule out both.
     let mut trims = Replacements::default();
-    combining_marks(&text, p, &maps, &mut col, &mut trims);
-    floods(&text, p, &maps, &mut col, &mut trims);
+    let marks_over = p.combining.action.enabled() && hints.longest_marks() > p.combining.max_marks;
+    let flood_possible = p.flood.action.enabled() && may_flood(&text, p.flood.max_run);
+    if latinized || marks_over || flood_possible {
+        CharWalk::over(&text, p).report(p, &maps, &mut col, &mut trims);
+    }
     if !trims.spans.is_empty() {
         edited = true;
         text = apply_round(trims, &text, p, &mut maps);
@@ -527,19 +540,20 @@ fn leet_windows(folded: &str) -> Vec<(usize, usize)> {
     let b = folded.as_bytes();
     let mut windows: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if b.get(i) == Some(&b' ') {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let (mut letter, mut digit) = (false, false);
-        while let Some(&c) = b.get(i).filter(|c| **c != b' ') {
-            letter |= c.is_ascii_alphabetic();
-            digit |= c.is_ascii_digit();
-            i += 1;
-        }
-        if !(letter && digit) {
+    // Digits are rare: find one, then look at the word around it.
+    while let Some(d) = utf8::next_digit(b, i) {
+        let start = b
+            .get(..d)
+            .and_then(|s| s.iter().rposition(|&c| c == b' '))
+            .map_or(0, |p| p + 1);
+        i = b
+            .get(d..)
+            .and_then(|s| s.iter().position(|&c| c == b' '))
+            .map_or(b.len(), |p| d + p);
+        if !b
+            .get(start..i)
+            .is_some_and(|w| w.iter().any(u8::is_ascii_alphabetic))
+        {
             continue;
         }
         // Spaces are ASCII, so positions found next to them are char boundaries.
@@ -561,100 +575,140 @@ fn leet_windows(folded: &str) -> Vec<(usize, usize)> {
     windows
 }
 
-/// Combining marks past `combining.max_marks` on one base ("Zalgo"). Counted
-/// on the normalized text: NFKC turns some spacing accents into marks.
-fn combining_marks(
-    text: &str,
-    p: &TextPolicy,
-    maps: &Maps,
-    col: &mut Collector,
-    edits: &mut Replacements,
-) {
-    let action = p.combining.action;
-    if !action.enabled() {
-        return;
+/// Whether `text` may hold a run of more than `max_run` copies of one
+/// character, decided by sampling instead of a walk. Such a run spans at least
+/// `max_run + 1` bytes and repeats every 12 bytes (a multiple of every UTF-8
+/// length), so inside it the 12 bytes at any offset equal the 12 after them,
+/// and samples `max_run + 1 - 24` bytes apart cannot all miss it.
+fn may_flood(text: &str, max_run: u32) -> bool {
+    const PERIOD: usize = 12;
+    let span = max_run as usize + 1;
+    if span < 4 * PERIOD {
+        return true;
     }
-    let max = p.combining.max_marks;
-    let mut marks = 0u32;
-    let mut excess: Option<(usize, usize)> = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        if chars::is_mark(c) {
-            marks += 1;
-            if marks > max {
-                let end = i + c.len_utf8();
-                excess = Some(excess.map_or((i, end), |(s, _)| (s, end)));
-            }
-            continue;
+    let stride = span - 2 * PERIOD;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(window) = b.get(i..i + 2 * PERIOD) {
+        let (first, second) = window.split_at(PERIOD);
+        if first == second {
+            return true;
         }
-        marks = 0;
-        if let Some((s, e)) = excess.take() {
-            col.add(
-                Code::ExcessiveCombining,
-                Severity::Medium,
-                action,
-                None,
-                maps.to_input(s, e),
-                None,
-            );
-            if action.changes_text() {
-                edits.add(s, e, String::new());
-            }
-        }
+        i += stride;
     }
+    false
 }
 
-/// Runs of one character longer than `flood.max_run`.
-fn floods(text: &str, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &mut Replacements) {
-    let action = p.flood.action;
-    if !action.enabled() {
-        return;
-    }
-    let max = p.flood.max_run as usize;
-    let mut run_start = 0;
-    let mut run_len = 0usize;
-    let mut prev: Option<char> = None;
-    let mut cut_at = 0;
-    let mut skip_until = 0;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), '\0')))
-    {
-        if i < skip_until {
-            continue;
-        }
-        // A placeholder of ours breaks runs: a user's `[[[[` next to
-        // `[REDACTED:email]` is not a flood, now or when the output is re-checked.
-        let placeholder = c == '['
-            && secrets::placeholder_len(text.as_bytes(), i)
-                .map(|l| skip_until = i + l)
-                .is_some();
-        if !placeholder && Some(c) == prev && i < text.len() {
-            run_len += 1;
-            if run_len == max + 1 {
-                cut_at = i;
-            }
-            continue;
-        }
-        if run_len > max {
-            col.add(
-                Code::Flood,
-                Severity::Low,
-                action,
-                None,
-                maps.to_input(run_start, i),
-                prev,
-            );
-            if action.changes_text() {
-                edits.add(cut_at, i, String::new());
-            }
-        }
-        (prev, run_start, run_len) = if placeholder {
-            (None, i, 0)
-        } else {
-            (Some(c), i, 1)
+/// What one walk over the text finds: combining marks past
+/// `combining.max_marks` on one base ("Zalgo", counted on the normalized text:
+/// NFKC turns some spacing accents into marks), and runs of one character
+/// longer than `flood.max_run`.
+struct CharWalk {
+    /// Spans of excess marks.
+    excess_marks: Vec<(usize, usize)>,
+    /// Floods: start, end, where the excess starts, the character.
+    runs: Vec<(usize, usize, usize, char)>,
+}
+
+impl CharWalk {
+    fn over(text: &str, p: &TextPolicy) -> CharWalk {
+        let (max_marks, max_run) = (p.combining.max_marks, p.flood.max_run as usize);
+        let bytes = text.as_bytes();
+        let mark_bits = chars::Marks::new();
+        let mut walk = CharWalk {
+            excess_marks: Vec::new(),
+            runs: Vec::new(),
         };
+        let mut marks = 0u32;
+        let mut excess: Option<(usize, usize)> = None;
+        // The flood run: its character, start, length and where its excess starts.
+        let mut prev: Option<u32> = None;
+        let (mut run_start, mut run_len, mut cut_at) = (0, 0usize, 0);
+        let mut skip_until = 0;
+        let mut i = 0;
+        loop {
+            let (cp, len) = match bytes.get(i) {
+                Some(&b) if b < 0x80 => (u32::from(b), 1),
+                Some(_) => utf8::decode(bytes, i),
+                None => (u32::MAX, 0),
+            };
+            if len > 1 && mark_bits.is_mark(cp) {
+                marks += 1;
+                if marks > max_marks {
+                    excess = Some(excess.map_or((i, i + len), |(s, _)| (s, i + len)));
+                }
+            } else {
+                marks = 0;
+                walk.excess_marks.extend(excess.take());
+            }
+            if i >= skip_until {
+                // A placeholder of ours breaks runs: a user's `[[[[` next to
+                // `[REDACTED:email]` is not a flood, now or when the output is re-checked.
+                let placeholder = cp == u32::from(b'[')
+                    && secrets::placeholder_len(bytes, i)
+                        .map(|l| skip_until = i + l)
+                        .is_some();
+                if !placeholder && Some(cp) == prev && len > 0 {
+                    run_len += 1;
+                    if run_len == max_run + 1 {
+                        cut_at = i;
+                    }
+                } else {
+                    if run_len > max_run {
+                        let c = prev.and_then(char::from_u32).unwrap_or(' ');
+                        walk.runs.push((run_start, i, cut_at, c));
+                    }
+                    (prev, run_start, run_len) = if placeholder {
+                        (None, i, 0)
+                    } else {
+                        (Some(cp), i, 1)
+                    };
+                }
+            }
+            if len == 0 {
+                break;
+            }
+            i += len;
+        }
+        walk
+    }
+
+    /// Reports the excesses the policy checks; the marks first, as their
+    /// edits take precedence.
+    fn report(self, p: &TextPolicy, maps: &Maps, col: &mut Collector, edits: &mut Replacements) {
+        let (marks_on, flood_on) = (p.combining.action.enabled(), p.flood.action.enabled());
+        let (excess_marks, runs) = (self.excess_marks, self.runs);
+        if marks_on {
+            for (s, e) in excess_marks {
+                let action = p.combining.action;
+                col.add(
+                    Code::ExcessiveCombining,
+                    Severity::Medium,
+                    action,
+                    None,
+                    maps.to_input(s, e),
+                    None,
+                );
+                if action.changes_text() {
+                    edits.add(s, e, String::new());
+                }
+            }
+        }
+        if flood_on {
+            for (start, end, cut, c) in runs {
+                let action = p.flood.action;
+                col.add(
+                    Code::Flood,
+                    Severity::Low,
+                    action,
+                    None,
+                    maps.to_input(start, end),
+                    Some(c),
+                );
+                if action.changes_text() {
+                    edits.add(cut, end, String::new());
+                }
+            }
+        }
     }
 }

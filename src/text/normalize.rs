@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::policy::Normalization;
@@ -51,7 +51,13 @@ fn stable_bits(form: Normalization) -> &'static [u64] {
     }
 }
 
-fn is_stable(cp: u32, bits: &[u64]) -> bool {
+/// The [stable](stable_bits) table of `form`; `None` when the policy does not normalize.
+pub(crate) fn stable_table(form: Normalization) -> Option<&'static [u64]> {
+    (form != Normalization::None).then(|| stable_bits(form))
+}
+
+#[inline]
+pub(crate) fn is_stable(cp: u32, bits: &[u64]) -> bool {
     cp < 0x10000
         && bits
             .get((cp / 64) as usize)
@@ -70,19 +76,7 @@ pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normal
         return None;
     }
     let bits = stable_bits(form);
-    let mut out: Option<String> = None;
-    let mut edits = EditMap::new();
-    let mut copied = 0;
-    let mut normalize_segment = |from: usize, to: usize, out: &mut Option<String>| {
-        let Some(n) = text.get(from..to).and_then(|seg| normalize(seg, form)) else {
-            return;
-        };
-        let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
-        o.push_str(text.get(copied..from).unwrap_or(""));
-        o.push_str(&n);
-        edits.anchor(o.len(), to);
-        copied = to;
-    };
+    let mut segments = Segments::new(text, form);
     let bytes = text.as_bytes();
     let mut seg_start = 0;
     let mut dirty = false;
@@ -90,7 +84,7 @@ pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normal
     while let Some(&b) = bytes.get(i) {
         if b < 0x80 {
             if dirty {
-                normalize_segment(seg_start, i, &mut out);
+                segments.normalize(seg_start, i);
                 dirty = false;
             }
             // A run of ASCII holds only one-character segments, all normalized:
@@ -101,7 +95,7 @@ pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normal
             let (cp, len) = utf8::decode(bytes, i);
             if is_stable(cp, bits) {
                 if dirty {
-                    normalize_segment(seg_start, i, &mut out);
+                    segments.normalize(seg_start, i);
                     dirty = false;
                 }
                 seg_start = i;
@@ -112,11 +106,126 @@ pub(crate) fn normalize_mapped(text: &str, form: Normalization) -> Option<Normal
         }
     }
     if dirty {
-        normalize_segment(seg_start, text.len(), &mut out);
+        segments.normalize(seg_start, text.len());
     }
-    let mut out = out?;
-    out.push_str(text.get(copied..).unwrap_or(""));
-    Some(Normalized { text: out, edits })
+    segments.finish()
+}
+
+/// [`normalize_mapped`] when the segments to look at are known: `starts` are
+/// the (increasing) offsets where they begin, as the character pass notes them
+/// ([`super::hints::Hints::dirty`]); each ends at the next stable character
+/// after its first one. No walk over the rest of the text.
+pub(crate) fn normalize_segments(
+    text: &str,
+    form: Normalization,
+    starts: &[usize],
+) -> Option<Normalized> {
+    let bits = stable_table(form)?;
+    let mut segments = Segments::new(text, form);
+    let bytes = text.as_bytes();
+    let mut done = 0;
+    for &start in starts {
+        if start < done || !text.is_char_boundary(start) {
+            continue;
+        }
+        // The segment's first character is stable (or the text's first); it
+        // runs to the next stable one.
+        let mut end = start + utf8::decode(bytes, start).1;
+        while let Some(&b) = bytes.get(end) {
+            let (cp, len) = utf8::decode(bytes, end);
+            if b < 0x80 || is_stable(cp, bits) {
+                break;
+            }
+            end += len;
+        }
+        segments.normalize(start, end.min(text.len()));
+        done = end;
+    }
+    segments.finish()
+}
+
+/// The copy being built while segments are normalized, made at the first change.
+struct Segments<'a> {
+    text: &'a str,
+    form: Normalization,
+    out: Option<String>,
+    edits: EditMap,
+    copied: usize,
+}
+
+impl<'a> Segments<'a> {
+    fn new(text: &'a str, form: Normalization) -> Self {
+        Segments {
+            text,
+            form,
+            out: None,
+            edits: EditMap::new(),
+            copied: 0,
+        }
+    }
+
+    /// Normalizes `text[from..to]`, a whole segment after the last one done.
+    fn normalize(&mut self, from: usize, to: usize) {
+        let Some(n) = self
+            .text
+            .get(from..to)
+            .filter(|seg| !surely_normalized(seg, self.form))
+            .and_then(|seg| normalize(seg, self.form))
+        else {
+            return;
+        };
+        let o = self
+            .out
+            .get_or_insert_with(|| String::with_capacity(self.text.len() + 16));
+        o.push_str(self.text.get(self.copied..from).unwrap_or(""));
+        o.push_str(&n);
+        self.edits.anchor(o.len(), to);
+        self.copied = to;
+    }
+
+    fn finish(self) -> Option<Normalized> {
+        let mut out = self.out?;
+        out.push_str(self.text.get(self.copied..).unwrap_or(""));
+        Some(Normalized {
+            text: out,
+            edits: self.edits,
+        })
+    }
+}
+
+/// Whether a short segment is certainly left as it is by normalization, decided
+/// without building a copy: no character is disallowed, marks are in canonical
+/// order, and each character the quick check is unsure of (a Tamil vowel sign,
+/// a kana voicing mark) does not compose with the starter before it. Indic and
+/// Japanese text has many such segments; anything less plain takes the full path.
+fn surely_normalized(seg: &str, form: Normalization) -> bool {
+    // The last starter, when it has no decomposition of its own (whose parts
+    // could compose differently); `None` forces the full path on a later "maybe".
+    let mut starter: Option<char> = None;
+    let mut last_class = 0u8;
+    for c in seg.chars() {
+        let alone = std::iter::once(c);
+        let quick = match form {
+            Normalization::Nfkc => is_nfkc_quick(alone),
+            _ => is_nfc_quick(alone),
+        };
+        let class = canonical_combining_class(c);
+        match quick {
+            IsNormalized::No => return false,
+            IsNormalized::Maybe if starter.is_none_or(|s| compose(s, c).is_some()) => return false,
+            _ => {}
+        }
+        if class != 0 && class < last_class {
+            return false;
+        }
+        if class == 0 {
+            let mut parts = 0;
+            decompose_canonical(c, |_| parts += 1);
+            starter = (parts == 1).then_some(c);
+        }
+        last_class = class;
+    }
+    true
 }
 
 /// Returns the normalized text, or `None` when it is already normalized.

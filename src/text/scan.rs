@@ -10,6 +10,7 @@ use crate::report::{Code, Encoding, Payload, Severity};
 
 use super::chars::{self, BidiKind, Class};
 use super::findings::Collector;
+use super::hints::{self, Hints};
 use super::offsets::EditMap;
 use super::smuggling;
 use super::utf8;
@@ -18,6 +19,8 @@ use super::utf8;
 pub(crate) struct Stripped {
     pub(crate) text: String,
     pub(crate) edits: EditMap,
+    /// What the pass noted about `text` on the way.
+    pub(crate) hints: Hints,
 }
 
 /// Bytes still allowed to be decoded from hidden and encoded payloads.
@@ -62,6 +65,7 @@ struct Pass<'a> {
     prev: Option<char>,
     /// Open embeddings and isolates, in `isolate` mode only.
     bidi_open: Vec<BidiKind>,
+    hints: Hints,
 }
 
 /// Runs the character pass over `input`.
@@ -80,11 +84,13 @@ pub(crate) fn character_pass(
         edits: EditMap::new(),
         prev: None,
         bidi_open: Vec::new(),
+        hints: Hints::new(policy.normalization),
     };
     pass.run();
     Stripped {
         text: pass.out,
         edits: pass.edits,
+        hints: pass.hints,
     }
 }
 
@@ -95,7 +101,8 @@ impl Pass<'_> {
 
     fn run(&mut self) {
         let bytes = self.input.as_bytes();
-        let copied = chars::Copied::new();
+        let props = hints::Props::new();
+        let stable_bit = self.hints.stable_bit;
         let mut i = 0;
         while i < bytes.len() {
             // Bulk-copy runs of plain characters and marks, ASCII or not:
@@ -103,21 +110,29 @@ impl Pass<'_> {
             // bidi context must be closed there.
             let start = i;
             let stop_at_newline = !self.bidi_open.is_empty();
+            // Where input byte `i` of this run lands in the output.
+            let shift = self.out.len().wrapping_sub(start);
+            // The notes are taken in locals: this loop is most of the pass.
+            let mut walk = self.hints.walk;
+            let mut dirty = std::mem::take(&mut self.hints.dirty);
             while let Some(&b) = bytes.get(i) {
-                if b < 0x80 {
-                    let plain = chars::classify_ascii(b) == Class::Plain;
-                    if !plain || (stop_at_newline && (b == b'\n' || b == b'\r')) {
+                let (cp, len) = if b < 0x80 {
+                    if stop_at_newline && (b == b'\n' || b == b'\r') {
                         break;
                     }
-                    i += 1;
-                    continue;
-                }
-                let (cp, len) = utf8::decode(bytes, i);
-                if cp == 0x2029 || !copied.non_ascii(cp) {
+                    (u32::from(b), 1)
+                } else {
+                    utf8::decode(bytes, i)
+                };
+                let p = props.of(cp);
+                if p & hints::COPIED == 0 || cp == 0x2029 {
                     break;
                 }
+                walk.note(p, i.wrapping_add(shift), stable_bit, &mut dirty);
                 i += len;
             }
+            self.hints.walk = walk;
+            self.hints.dirty = dirty;
             if i > start {
                 self.keep_str(start, i);
                 continue;
@@ -125,9 +140,14 @@ impl Pass<'_> {
             let Some(c) = self.input.get(i..).and_then(|s| s.chars().next()) else {
                 break;
             };
+            // Whatever the special character left in the output is noted too.
+            let written = self.out.len();
             i = self.one(i, c);
+            self.note_written(written);
         }
+        let written = self.out.len();
         self.close_bidi(self.input.len());
+        self.note_written(written);
     }
 
     /// Handles the character `c` at byte `i`; returns where the pass continues.
@@ -443,6 +463,13 @@ impl Pass<'_> {
     fn push_char(&mut self, c: char) {
         self.out.push(c);
         self.prev = Some(c);
+    }
+
+    /// Notes what was written to the output from offset `from` on.
+    fn note_written(&mut self, from: usize) {
+        if let Some(s) = self.out.get(from..) {
+            self.hints.text(s, from);
+        }
     }
 
     fn keep_str(&mut self, start: usize, end: usize) {

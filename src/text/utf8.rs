@@ -46,6 +46,26 @@ pub(crate) fn next_ascii(bytes: &[u8], from: usize) -> usize {
     bytes.len()
 }
 
+/// The first ASCII digit at or after `from`. Digits are rare in prose, and
+/// sixteen bytes are tested at a time (a loop the compiler vectorizes).
+pub(crate) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        if chunk
+            .iter()
+            .fold(false, |any, &c| any | (c.wrapping_sub(b'0') < 10))
+        {
+            break;
+        }
+        i += 16;
+    }
+    bytes
+        .get(i..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| i + p)
+}
+
 /// The code point starting at byte `i` of valid UTF-8 and its length in bytes;
 /// `(0, 1)` past the end or off a character boundary, which callers never ask for.
 #[inline]
@@ -92,6 +112,9 @@ mod tests {
             assert_eq!(next_ascii(b, pad), s.len() - 1);
             assert_eq!(next_non_ascii(b, s.len() - 1), s.len());
             assert_eq!(next_ascii(b, s.len()), s.len());
+            let d = format!("{s}{}7", "x".repeat(pad));
+            assert_eq!(next_digit(d.as_bytes(), 0), Some(d.len() - 1));
+            assert_eq!(next_digit(s.as_bytes(), 0), None);
         }
     }
 }
