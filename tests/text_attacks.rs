@@ -341,3 +341,35 @@ fn spans_point_into_the_input_after_earlier_removals() {
     let s = f.spans[0];
     assert_eq!(utf16_slice(input, s.start, s.end), "AKIAIOSFODNN7EXAMPLE");
 }
+
+#[test]
+fn what_normalization_produces_is_checked_like_the_input() {
+    let mut nfkc = Policy::default();
+    nfkc.text.normalization = mmguard::Normalization::Nfkc;
+    let nfkc = Guard::new(nfkc).unwrap();
+
+    // NFKC turns the emoji-capable ™ into "TM": the selector that suited ™ is stray on "M".
+    let r = nfkc.text("\u{2122}\u{FE0F} brand").unwrap();
+    assert_eq!(r.output.as_deref(), Some("TM brand"));
+
+    // Fullwidth ｐ is no Latin letter until NFKC makes it one: then the word mixes scripts.
+    let r = nfkc.text("log in at \u{FF50}\u{430}\u{443} now").unwrap();
+    assert!(
+        codes(&r.report).contains(&Code::MixedScript),
+        "{:?}",
+        r.report
+    );
+
+    // Three acutes and U+0344 are four marks; NFC splits U+0344 into two, making
+    // five (on "x", with which no mark composes).
+    let r = run("x\u{301}\u{301}\u{301}\u{344} y");
+    assert!(
+        codes(&r.report).contains(&Code::ExcessiveCombining),
+        "{:?}",
+        r.report
+    );
+
+    // Alternating base and accent is no run of one character; composed, it is a flood.
+    let r = run(&"e\u{301}".repeat(300));
+    assert!(codes(&r.report).contains(&Code::Flood), "{:?}", r.report);
+}

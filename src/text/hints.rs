@@ -61,7 +61,10 @@ fn compute(cp: u32) -> u8 {
     if Marks::new().is_mark(cp) {
         p |= MARK;
     }
-    for (form, bit) in [(Normalization::Nfc, STABLE_NFC), (Normalization::Nfkc, STABLE_NFKC)] {
+    for (form, bit) in [
+        (Normalization::Nfc, STABLE_NFC),
+        (Normalization::Nfkc, STABLE_NFKC),
+    ] {
         if normalize::stable_table(form).is_some_and(|t| normalize::is_stable(cp, t)) {
             p |= bit;
         }
@@ -134,6 +137,44 @@ impl Hints {
         self.walk.mixed_words
     }
 
+    /// After normalization rewrote the `changed` spans of `text` (and nothing
+    /// else), notes again the words and runs of marks that touch them: every
+    /// other word and run is as it was when first noted.
+    pub(crate) fn renote(&mut self, text: &str, changed: &[(usize, usize)]) {
+        let props = Props::new();
+        // A word or a run of marks ends at a character that is neither.
+        let boundary = |c: char| props.of(c as u32) & (WORD | MARK) == 0;
+        let windows = changed.iter().map(|&(s, e)| {
+            let from = text
+                .get(..s)
+                .and_then(|t| t.char_indices().rev().find(|&(_, c)| boundary(c)))
+                .map_or(0, |(p, c)| p + c.len_utf8());
+            let to = text
+                .get(e..)
+                .and_then(|t| t.find(boundary))
+                .map_or(text.len(), |p| e + p);
+            (from, to)
+        });
+        // Overlapping windows are merged, so no word is cut in two.
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (from, to) in windows {
+            match merged.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        for (from, to) in merged {
+            // Notes taken afresh, then merged: the walk state is not carried over.
+            let mut fresh = Walk::default();
+            let mut ignored = Vec::new();
+            for (i, c) in text.get(from..to).unwrap_or("").char_indices() {
+                fresh.note(props.of(c as u32), from + i, 0, &mut ignored);
+            }
+            self.walk.longest_marks = self.walk.longest_marks.max(fresh.longest_marks);
+            self.walk.mixed_words |= fresh.mixed_words;
+        }
+    }
+
     /// Notes every character of `s`, written at output offset `at`.
     pub(crate) fn text(&mut self, s: &str, at: usize) {
         let props = Props::new();
@@ -142,6 +183,19 @@ impl Hints {
                 .note(props.of(c as u32), at + i, self.stable_bit, &mut self.dirty);
         }
     }
+}
+
+/// Whether the character pass would copy every character of `text` from byte
+/// `from` to byte `to`, and the one on each side, as they are: then running it
+/// again over those bytes would change nothing.
+pub(crate) fn copied_around(text: &str, from: usize, to: usize) -> bool {
+    let props = Props::new();
+    let copied = |c: char| props.of(c as u32) & COPIED != 0 && c != '\u{2029}';
+    let before = text.get(..from).and_then(|t| t.chars().next_back());
+    let after = text.get(to..).and_then(|t| t.chars().next());
+    text.get(from..to).is_some_and(|t| t.chars().all(copied))
+        && before.is_none_or(copied)
+        && after.is_none_or(copied)
 }
 
 /// How a character takes part in a word for the mixed-script check: the script

@@ -65,14 +65,25 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         maps.chain.push(n.edits);
         // Normalization changes base characters (NFKC folds `ｉ` to `i`), and a
         // selector or joiner that suited the old base may be stray on the new
-        // one: the character pass runs once more on what normalization produced.
-        let mut col2 = Collector::default();
-        let again = scan::character_pass(&n.text, p, &mut col2, &mut budget);
-        col.merge_mapped(col2, |s, e| maps.to_input(s, e));
-        maps.chain.push(again.edits);
-        edited = again.text != n.text;
-        text = again.text;
-        hints = again.hints;
+        // one: the character pass runs once more on what normalization
+        // produced, unless every rewritten span and its neighbours are plain
+        // characters, which it would copy as they are.
+        let plain = n
+            .changed
+            .iter()
+            .all(|&(s, e)| hints::copied_around(&n.text, s, e));
+        if plain {
+            hints.renote(&n.text, &n.changed);
+            text = n.text;
+        } else {
+            let mut col2 = Collector::default();
+            let again = scan::character_pass(&n.text, p, &mut col2, &mut budget);
+            col.merge_mapped(col2, |s, e| maps.to_input(s, e));
+            maps.chain.push(again.edits);
+            edited = again.text != n.text;
+            text = again.text;
+            hints = again.hints;
+        }
     }
 
     // Look-alikes first: a latinized word can complete an address, a phrase or

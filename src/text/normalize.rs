@@ -16,39 +16,76 @@ use super::utf8;
 pub(crate) struct Normalized {
     pub(crate) text: String,
     pub(crate) edits: EditMap,
+    /// The spans of `text` that normalization rewrote; the rest is copied.
+    pub(crate) changed: Vec<(usize, usize)>,
 }
 
-/// Per-BMP-code-point bit: the character is a starter (combining class 0) that
-/// is normalized on its own, so it neither changes nor composes with what
-/// precedes it. Text made of such characters is already normalized; checking a
-/// bit per character is several times cheaper than the library's quick check.
-fn stable_bits(form: Normalization) -> &'static [u64] {
-    static NFC: OnceLock<Vec<u64>> = OnceLock::new();
-    static NFKC: OnceLock<Vec<u64>> = OnceLock::new();
+/// What normalization needs to know of one BMP character under one form, in
+/// 16 bits: its combining class, its quick-check answer and whether it has a
+/// canonical decomposition. Built once per form; a lookup here replaces the
+/// library's table searches in the per-segment check.
+struct Facts {
+    bmp: Vec<u16>,
+    /// Per-BMP-code-point bit: the character is a starter (combining class 0)
+    /// that is normalized on its own, so it neither changes nor composes with
+    /// what precedes it. Text made of such characters is already normalized.
+    stable: Vec<u64>,
+}
+
+const QC_MAYBE: u16 = 1 << 8;
+const QC_NO: u16 = 2 << 8;
+const QC_MASK: u16 = 3 << 8;
+const DECOMPOSES: u16 = 1 << 10;
+
+fn facts(form: Normalization) -> &'static Facts {
+    static NFC: OnceLock<Facts> = OnceLock::new();
+    static NFKC: OnceLock<Facts> = OnceLock::new();
     let build = |nfkc: bool| {
-        let mut bits = vec![0u64; 1024];
+        let mut bmp = vec![0u16; 0x10000];
+        let mut stable = vec![0u64; 1024];
         for cp in 0u32..0x10000 {
             let Some(c) = char::from_u32(cp) else {
                 continue;
             };
-            let alone = std::iter::once(c);
-            let quick = if nfkc {
-                is_nfkc_quick(alone)
-            } else {
-                is_nfc_quick(alone)
-            };
-            if quick == IsNormalized::Yes && canonical_combining_class(c) == 0 {
-                if let Some(w) = bits.get_mut((cp / 64) as usize) {
+            let f = char_facts(c, nfkc);
+            // Quick check "yes" and class 0; a decomposition does not matter.
+            if f & !DECOMPOSES == 0 {
+                if let Some(w) = stable.get_mut((cp / 64) as usize) {
                     *w |= 1 << (cp % 64);
                 }
             }
+            if let Some(slot) = bmp.get_mut(cp as usize) {
+                *slot = f;
+            }
         }
-        bits
+        Facts { bmp, stable }
     };
     match form {
         Normalization::Nfkc => NFKC.get_or_init(|| build(true)),
         _ => NFC.get_or_init(|| build(false)),
     }
+}
+
+fn char_facts(c: char, nfkc: bool) -> u16 {
+    let alone = std::iter::once(c);
+    let quick = if nfkc {
+        is_nfkc_quick(alone)
+    } else {
+        is_nfc_quick(alone)
+    };
+    let mut parts = 0;
+    decompose_canonical(c, |_| parts += 1);
+    u16::from(canonical_combining_class(c))
+        | match quick {
+            IsNormalized::Yes => 0,
+            IsNormalized::Maybe => QC_MAYBE,
+            IsNormalized::No => QC_NO,
+        }
+        | if parts > 1 { DECOMPOSES } else { 0 }
+}
+
+fn stable_bits(form: Normalization) -> &'static [u64] {
+    &facts(form).stable
 }
 
 /// The [stable](stable_bits) table of `form`; `None` when the policy does not normalize.
@@ -150,6 +187,7 @@ struct Segments<'a> {
     form: Normalization,
     out: Option<String>,
     edits: EditMap,
+    changed: Vec<(usize, usize)>,
     copied: usize,
 }
 
@@ -160,6 +198,7 @@ impl<'a> Segments<'a> {
             form,
             out: None,
             edits: EditMap::new(),
+            changed: Vec::new(),
             copied: 0,
         }
     }
@@ -178,6 +217,7 @@ impl<'a> Segments<'a> {
             .out
             .get_or_insert_with(|| String::with_capacity(self.text.len() + 16));
         o.push_str(self.text.get(self.copied..from).unwrap_or(""));
+        self.changed.push((o.len(), o.len() + n.len()));
         o.push_str(&n);
         self.edits.anchor(o.len(), to);
         self.copied = to;
@@ -189,6 +229,7 @@ impl<'a> Segments<'a> {
         Some(Normalized {
             text: out,
             edits: self.edits,
+            changed: self.changed,
         })
     }
 }
@@ -199,29 +240,28 @@ impl<'a> Segments<'a> {
 /// a kana voicing mark) does not compose with the starter before it. Indic and
 /// Japanese text has many such segments; anything less plain takes the full path.
 fn surely_normalized(seg: &str, form: Normalization) -> bool {
+    let table = &facts(form).bmp;
+    let nfkc = form == Normalization::Nfkc;
     // The last starter, when it has no decomposition of its own (whose parts
     // could compose differently); `None` forces the full path on a later "maybe".
     let mut starter: Option<char> = None;
-    let mut last_class = 0u8;
+    let mut last_class = 0u16;
     for c in seg.chars() {
-        let alone = std::iter::once(c);
-        let quick = match form {
-            Normalization::Nfkc => is_nfkc_quick(alone),
-            _ => is_nfc_quick(alone),
+        let f = match table.get(c as usize) {
+            Some(&f) => f,
+            None => char_facts(c, nfkc),
         };
-        let class = canonical_combining_class(c);
-        match quick {
-            IsNormalized::No => return false,
-            IsNormalized::Maybe if starter.is_none_or(|s| compose(s, c).is_some()) => return false,
+        let class = f & 0xFF;
+        match f & QC_MASK {
+            QC_NO => return false,
+            QC_MAYBE if starter.is_none_or(|s| compose(s, c).is_some()) => return false,
             _ => {}
         }
         if class != 0 && class < last_class {
             return false;
         }
         if class == 0 {
-            let mut parts = 0;
-            decompose_canonical(c, |_| parts += 1);
-            starter = (parts == 1).then_some(c);
+            starter = (f & DECOMPOSES == 0).then_some(c);
         }
         last_class = class;
     }
