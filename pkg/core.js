@@ -103,6 +103,19 @@ export class Guard {
       throw new MmguardError('input.type', `text() takes a string, got ${describe(input)}`);
     }
     const out = callWasm(() => this.#live().text(input));
+    // A modified text comes back as splices of the input: [start, end,
+    // replacement, ...] in UTF-16 units. Slicing the string already here is
+    // far cheaper than decoding the whole output from wasm memory.
+    if (out.splices) {
+      const s = out.splices;
+      let text = '';
+      let at = 0;
+      for (let k = 0; k < s.length; k += 3) {
+        text += input.slice(at, s[k]) + s[k + 2];
+        at = s[k + 1];
+      }
+      return { text: text + input.slice(at), report: out.report };
+    }
     // The contract is `null` when blocked; a None may cross as undefined.
     return { text: out.text ?? null, report: out.report };
   }

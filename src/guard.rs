@@ -62,4 +62,15 @@ impl Guard {
         let (output, report) = crate::text::guard(input, &self.policy)?;
         Ok(Sanitized { output, report })
     }
+
+    /// [`Guard::text`], with the output also described as splices of the input
+    /// (for callers that still hold the input; `None` when sent whole is better).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn text_spliced(
+        &self,
+        input: &str,
+    ) -> Result<(Sanitized<String>, Option<Vec<crate::text::splice::Splice>>)> {
+        let (output, report, splices) = crate::text::guard_spliced(input, &self.policy, true)?;
+        Ok((Sanitized { output, report }, splices))
+    }
 }

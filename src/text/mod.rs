@@ -24,6 +24,7 @@ mod pii;
 mod scan;
 mod secrets;
 mod smuggling;
+pub(crate) mod splice;
 mod utf8;
 
 use crate::error::Result;
@@ -32,11 +33,25 @@ use crate::policy::{Action, Policy, TextPolicy};
 use crate::report::{Code, Encoding, Report, Scores, Severity, Stats, Verdict};
 
 use findings::Collector;
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+pub(crate) use offsets::utf16_len;
 use offsets::EditMap;
 use scan::{preview, DecodeBudget};
+use splice::Splice;
 
 /// Sanitizes `input` under `policy`: `(output, report)`, output `None` when blocked.
 pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Report)> {
+    let (output, report, _) = guard_spliced(input, policy, false)?;
+    Ok((output, report))
+}
+
+/// [`guard`], and when `want_splices` the output as [splices](splice) of the
+/// input (`None` when blocked or when the output is better sent whole).
+pub(crate) fn guard_spliced(
+    input: &str,
+    policy: &Policy,
+    want_splices: bool,
+) -> Result<(Option<String>, Report, Option<Vec<Splice>>)> {
     policy.limits.text.check(input)?;
     let p = &policy.text;
     let mut col = Collector::default();
@@ -145,13 +160,20 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
         &mut edits,
     );
 
-    let (output, replaced) = edits.apply(&text);
+    let replaced = edits.spans.len() as u32;
+    let (output, map) = edits.apply_mapped(&text);
+    maps.chain.push(map);
     // Removing a mark can let the next one compose with its base: after any
     // edit, normalize once more so the output is a fixed point.
-    let output = if replaced > 0 || edited {
-        normalize::normalize_mapped(&output, p.normalization).map_or(output, |n| n.text)
-    } else {
-        output
+    let output = match (replaced > 0 || edited)
+        .then(|| normalize::normalize_mapped(&output, p.normalization))
+        .flatten()
+    {
+        Some(n) => {
+            maps.chain.push(n.edits);
+            n.text
+        }
+        None => output,
     };
     let blocked = col.blocks();
     let (findings, actions) = col.finish(input);
@@ -180,7 +202,10 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
             replaced,
         },
     };
-    Ok(((!blocked).then_some(output), report))
+    let spliced = (want_splices && !blocked)
+        .then(|| splice::splices(input, &output, |o| maps.point_to_input(o)))
+        .flatten();
+    Ok(((!blocked).then_some(output), report, spliced))
 }
 
 /// Applies one round of edits and normalizes the result (a latinized `с` + U+0301
@@ -210,6 +235,16 @@ struct Maps<'a> {
 }
 
 impl Maps<'_> {
+    /// The input offset of an offset of the current text (exact where an edit
+    /// ends, approximate inside a rewritten stretch).
+    fn point_to_input(&self, at: usize) -> usize {
+        self.chain
+            .iter()
+            .rev()
+            .fold(at, |x, m| m.to_input(x))
+            .min(self.input.len())
+    }
+
     fn to_input(&self, start: usize, end: usize) -> (usize, usize) {
         let (mut s, mut e) = self
             .chain
@@ -261,13 +296,6 @@ impl Replacements {
         }
         out.push_str(text.get(at..).unwrap_or(""));
         (out, map)
-    }
-
-    /// Applies the replacements; returns the text and how many there were.
-    fn apply(self, text: &str) -> (String, u32) {
-        let n = self.spans.len() as u32;
-        let (out, _) = self.apply_mapped(text);
-        (out, n)
     }
 }
 

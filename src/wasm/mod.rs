@@ -9,7 +9,7 @@ use js_sys::{Error as JsError, Object, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{Guard, Policy, Report};
+use crate::{Guard, Policy};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -66,13 +66,28 @@ impl WasmGuard {
         Ok(WasmGuard { guard })
     }
 
-    /// Sanitizes text: `{ text: string | null, report }`.
+    /// Sanitizes text: `{ report, text: string | null }`, or `{ report, splices }`
+    /// where `splices` is a flat array `[start, end, replacement, ...]` of UTF-16
+    /// ranges of the input and what replaces them: rebuilding the output from
+    /// the input the caller holds is much cheaper than decoding it whole.
     pub fn text(&self, input: JsValue) -> Result<JsValue, JsValue> {
         let Some(input) = input.as_string() else {
             return Err(js_error("input.type", "guard.text expects a string"));
         };
-        let result = self.guard.text(&input).map_err(core_error)?;
-        text_result(result.output, &result.report)
+        let (result, splices) = self.guard.text_spliced(&input).map_err(core_error)?;
+        let obj = Object::new();
+        Reflect::set(&obj, &JsValue::from_str("report"), &to_js(&result.report)?)?;
+        match (result.output, splices) {
+            (Some(output), Some(splices)) => {
+                let js = splices_to_js(&input, &output, &splices);
+                Reflect::set(&obj, &JsValue::from_str("splices"), &js)?;
+            }
+            (output, _) => {
+                let text = output.map_or(JsValue::NULL, |s| JsValue::from_str(&s));
+                Reflect::set(&obj, &JsValue::from_str("text"), &text)?;
+            }
+        }
+        Ok(obj.into())
     }
 
     /// The effective policy with every default filled in.
@@ -81,12 +96,27 @@ impl WasmGuard {
     }
 }
 
-fn text_result(output: Option<String>, report: &Report) -> Result<JsValue, JsValue> {
-    let obj = Object::new();
-    let text = output.map_or(JsValue::NULL, |s| JsValue::from_str(&s));
-    Reflect::set(&obj, &JsValue::from_str("text"), &text)?;
-    Reflect::set(&obj, &JsValue::from_str("report"), &to_js(report)?)?;
-    Ok(obj.into())
+/// `[start, end, replacement, ...]` with UTF-16 offsets into the input.
+fn splices_to_js(
+    input: &str,
+    output: &str,
+    splices: &[crate::text::splice::Splice],
+) -> js_sys::Array {
+    let out = js_sys::Array::new();
+    // UTF-16 offsets counted forward from one splice to the next.
+    let (mut byte, mut unit) = (0usize, 0usize);
+    let mut utf16 = |to: usize| {
+        unit += crate::text::utf16_len(input.get(byte..to).unwrap_or(""));
+        byte = to;
+        unit as f64
+    };
+    for sp in splices {
+        out.push(&JsValue::from_f64(utf16(sp.input.0)));
+        out.push(&JsValue::from_f64(utf16(sp.input.1)));
+        let (from, to) = sp.output;
+        out.push(&JsValue::from_str(output.get(from..to).unwrap_or("")));
+    }
+    out
 }
 
 /// The default policy as an object.
