@@ -281,32 +281,31 @@ fn ssn(b: &[u8], i: usize) -> Option<Hit> {
 pub(crate) fn find_pii(text: &str) -> Vec<Hit> {
     let b = text.as_bytes();
     let mut hits = Vec::new();
+    // Every item starts at one of these bytes (an IBAN two letters before its
+    // first digit), so the rest of the text is passed over sixteen bytes at a time.
+    let trigger = |c: u8| c.wrapping_sub(b'0') < 10 || c == b'@' || c == b'+' || c == b'(';
     let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        // Every format is ASCII: skip other scripts' text whole.
-        if c >= 0x80 {
-            i = utf8::next_ascii(b, i);
-            continue;
-        }
-        let found = match c {
-            b'@' => email(b, i),
-            b'+' => intl_phone(b, i),
-            b'(' => na_phone(b, i),
-            b'0'..=b'9' if num_start_ok(b, i) => {
-                card(b, i).or_else(|| ssn(b, i)).or_else(|| na_phone(b, i))
+    while let Some(t) = utf8::next_where(b, i, trigger) {
+        let found = match byte(b, t) {
+            b'@' => email(b, t),
+            b'+' => intl_phone(b, t),
+            b'(' => na_phone(b, t),
+            _ => {
+                let iban_at = t.checked_sub(2).filter(|&s| {
+                    byte(b, s).is_ascii_alphabetic()
+                        && byte(b, s + 1).is_ascii_alphabetic()
+                        && !is_alnum(before(b, s))
+                });
+                let number = || {
+                    num_start_ok(b, t)
+                        .then(|| card(b, t).or_else(|| ssn(b, t)).or_else(|| na_phone(b, t)))
+                        .flatten()
+                };
+                iban_at.and_then(|s| iban(b, s)).or_else(number)
             }
-            b'A'..=b'Z' | b'a'..=b'z' if !is_alnum(before(b, i)) => iban(b, i),
-            _ => None,
-        };
-        // Nothing starts inside a word or a number (a start must follow a
-        // non-alphanumeric byte), so the rest of one is skipped; after an
-        // escape (`\n4111…`) the next byte is a start of its own.
-        i += if found.is_none() && is_alnum(c) && !is_escape_letter(b, i) {
-            run(b, i, usize::MAX, is_alnum)
-        } else {
-            1
         };
         hits.extend(found);
+        i = t + 1;
     }
     resolve(hits)
 }

@@ -461,7 +461,9 @@ fn classify_token(b: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
     let e = (end - raw.iter().rev().take_while(edge).count()).max(s);
     let Some(tok) = b.get(s..e) else { return };
     // Over 256 bytes is a data blob (an inlined image, a certificate), not a key.
-    if !(24..=256).contains(&tok.len()) || b.get(..start).is_some_and(|h| h.ends_with(b"base64,")) {
+    if !(MIN_TOKEN..=256).contains(&tok.len())
+        || b.get(..start).is_some_and(|h| h.ends_with(b"base64,"))
+    {
         return;
     }
     let has = |f: fn(&u8) -> bool| tok.iter().any(f);
@@ -498,12 +500,17 @@ fn classify_token(b: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
 /// bytes is an assignment (`token=abc`), not padding, and splits the run.
 fn token_secrets(b: &[u8]) -> Vec<Hit> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c >= 0x80 {
-            i = utf8::next_ascii(b, i);
-            continue;
-        }
+    // Only stretches of token bytes and padding long enough to hold a token.
+    for (from, to) in utf8::long_runs(b, MIN_TOKEN, |c| is_token_byte(c) || c == b'=') {
+        token_secrets_in(b, from, to, &mut out);
+    }
+    out
+}
+
+/// [`token_secrets`] in `b[from..to]`, a maximal stretch of token bytes and `=`.
+fn token_secrets_in(b: &[u8], from: usize, to: usize, out: &mut Vec<Hit>) {
+    let mut i = from;
+    while let Some(&c) = b.get(i).filter(|_| i < to) {
         if !is_token_byte(c) {
             i += 1;
             continue;
@@ -514,22 +521,33 @@ fn token_secrets(b: &[u8]) -> Vec<Hit> {
         if !is_token_byte(after(b, end + pad)) {
             end += pad;
         }
+        // No part of a shorter run is long enough for `classify_token`.
+        if end - start < MIN_TOKEN {
+            i = end.max(i + 1);
+            continue;
+        }
         // After a dot (`example.com/…`) or from a slash on, the run is a URL or
         // file path: each segment is judged alone so a hit covers the ID, not the path.
         if before(b, start) == b'.' || byte(b, start) == b'/' {
             let mut seg = start;
             while seg < end {
                 let len = run(b, seg, end - seg, |c| c != b'/');
-                classify_token(b, seg, seg + len, &mut out);
+                classify_token(b, seg, seg + len, out);
                 seg += len + 1;
             }
         } else {
-            classify_token(b, start, end, &mut out);
+            classify_token(b, start, end, out);
         }
         i = end;
     }
-    out
 }
+
+/// The shortest token `classify_token` considers.
+const MIN_TOKEN: usize = 24;
+
+/// The shortest run of key bytes that can hold a credential: a JWT's first
+/// segment or PEM's `-----BEGIN` (every prefixed key is longer).
+const SHORTEST: usize = 10;
 
 /// Credentials, sorted by start, non-overlapping. Labels: `aws_access_key`,
 /// `aws_secret_key`, `github_token`, `gitlab_token`, `slack_token`,
@@ -539,23 +557,25 @@ fn token_secrets(b: &[u8]) -> Vec<Hit> {
 pub(crate) fn find_secrets(text: &str) -> Vec<Hit> {
     let b = text.as_bytes();
     let mut named = Vec::new();
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        // Every format is ASCII: skip other scripts' text whole.
-        if c >= 0x80 {
-            i = utf8::next_ascii(b, i);
-            continue;
-        }
-        match prefixed_secret(text, b, i) {
-            Some(h) => {
-                i = h.end.max(i + 1);
-                named.push(h);
+    // Keys, tokens and PEM armour lie inside one run of key bytes at least
+    // SHORTEST long, and start at its first byte (a key needs a non-key byte
+    // before it), at the next one after an escape such as `\n`, or for PEM at
+    // a '-'. Shorter runs, most words, are never looked at.
+    let mut resume = 0;
+    for (from, to) in utf8::long_runs(b, SHORTEST, is_b64url) {
+        let escape = is_escape_letter(b, from);
+        let mut j = from.max(resume);
+        while j < to {
+            let candidate = j == from || (escape && j == from + 1) || byte(b, j) == b'-';
+            match candidate.then(|| prefixed_secret(text, b, j)).flatten() {
+                Some(h) => {
+                    // A JWT runs on past dots: later runs resume after it.
+                    j = h.end.max(j + 1);
+                    resume = j;
+                    named.push(h);
+                }
+                None => j += 1,
             }
-            // No key starts inside a word (its `before` is a word byte), so
-            // the rest of the word is skipped; after an escape (`\nAKIA…`) the
-            // next byte is a start of its own.
-            None if is_word(c) && !is_escape_letter(b, i) => i += run(b, i, usize::MAX, is_word),
-            None => i += 1,
         }
     }
     url_passwords(text, &mut named);
@@ -675,6 +695,13 @@ mod tests {
         for case in &cases {
             check(find_secrets, case);
         }
+    }
+
+    #[test]
+    fn a_key_and_pem_armour_in_one_run_are_both_found() {
+        let text = "AKIAIOSFODNN7EXAMPLE-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM\n-----END RSA PRIVATE KEY-----";
+        let labels: Vec<&str> = find_secrets(text).iter().map(|h| h.label).collect();
+        assert_eq!(labels, ["aws_access_key", "private_key"]);
     }
 
     #[test]

@@ -175,8 +175,14 @@ mod tests {
         };
         let cases = [
             (format!("Hello\u{202E} world{}", tag("hi")), 2),
-            (format!("a\u{200B}b key AKIAIOSFODNN7EXAMPLE \u{1F71}\u{1F71} c"), 3),
-            (format!("<|im_start|>system x\u{301}\u{302}\u{303}\u{304}\u{305}\u{306} y"), 2),
+            (
+                format!("a\u{200B}b key AKIAIOSFODNN7EXAMPLE \u{1F71}\u{1F71} c"),
+                3,
+            ),
+            (
+                format!("<|im_start|>system x\u{301}\u{302}\u{303}\u{304}\u{305}\u{306} y"),
+                2,
+            ),
             ("plain text stays as it is".to_owned(), 0),
         ];
         for (input, most) in cases {

@@ -24,37 +24,54 @@ pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
     bytes.len()
 }
 
-/// The first ASCII byte at or after `from`, or `bytes.len()`.
-#[inline]
-pub(crate) fn next_ascii(bytes: &[u8], from: usize) -> usize {
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        // Every byte has its high bit set: no ASCII in these eight.
-        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 {
-            break;
+/// The maximal runs of bytes in `class` that are at least `min` bytes long, in
+/// order. Until a byte in a run is found only every `min`-th byte is looked
+/// at: a run that long cannot fall between two of them. Keys and tokens are
+/// long runs in text that is mostly short words.
+pub(crate) fn long_runs(
+    bytes: &[u8],
+    min: usize,
+    class: impl Fn(u8) -> bool + Copy,
+) -> Vec<(usize, usize)> {
+    let step = min.max(1);
+    let in_class = |i: usize| bytes.get(i).is_some_and(|&c| class(c));
+    let mut runs = Vec::new();
+    let mut i = step - 1;
+    while i < bytes.len() {
+        if !in_class(i) {
+            i += step;
+            continue;
         }
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i) {
-        if b < 0x80 {
-            return i;
+        let mut start = i;
+        while start > 0 && in_class(start - 1) {
+            start -= 1;
         }
-        i += 1;
+        let mut end = i + 1;
+        while in_class(end) {
+            end += 1;
+        }
+        if end - start >= min {
+            runs.push((start, end));
+        }
+        // The byte at `end` is not in the class: a next run starts after it.
+        i = end + step;
     }
-    bytes.len()
+    runs
 }
 
-/// The first ASCII digit at or after `from`. Digits are rare in prose, and
-/// sixteen bytes are tested at a time (a loop the compiler vectorizes).
-pub(crate) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
+/// The first byte at or after `from` for which `wanted` holds. Sixteen bytes
+/// are tested at a time, without branches (the compiler vectorizes the test),
+/// so text without such bytes is passed over several times faster than byte
+/// by byte; `wanted` must be a cheap, branch-free test.
+#[inline]
+pub(crate) fn next_where(
+    bytes: &[u8],
+    from: usize,
+    wanted: impl Fn(u8) -> bool + Copy,
+) -> Option<usize> {
     let mut i = from;
     while let Some(chunk) = bytes.get(i..i + 16) {
-        if chunk
-            .iter()
-            .fold(false, |any, &c| any | (c.wrapping_sub(b'0') < 10))
-        {
+        if chunk.iter().fold(false, |any, &c| any | wanted(c)) {
             break;
         }
         i += 16;
@@ -62,8 +79,13 @@ pub(crate) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
     bytes
         .get(i..)?
         .iter()
-        .position(u8::is_ascii_digit)
+        .position(|&c| wanted(c))
         .map(|p| i + p)
+}
+
+/// The first ASCII digit at or after `from`. Digits are rare in prose.
+pub(crate) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    next_where(bytes, from, |c| c.wrapping_sub(b'0') < 10)
 }
 
 /// The code point starting at byte `i` of valid UTF-8 and its length in bytes;
@@ -109,10 +131,16 @@ mod tests {
             let s = format!("{}\u{e9}{}x", "a".repeat(pad), "\u{4E2D}".repeat(pad));
             let b = s.as_bytes();
             assert_eq!(next_non_ascii(b, 0), pad);
-            assert_eq!(next_ascii(b, pad), s.len() - 1);
             assert_eq!(next_non_ascii(b, s.len() - 1), s.len());
-            assert_eq!(next_ascii(b, s.len()), s.len());
             let d = format!("{s}{}7", "x".repeat(pad));
+            let runs = long_runs(d.as_bytes(), 3, |c| c == b'x');
+            // `s` ends with an "x" of its own.
+            let expected = if pad >= 2 {
+                vec![(s.len() - 1, s.len() + pad)]
+            } else {
+                vec![]
+            };
+            assert_eq!(runs, expected);
             assert_eq!(next_digit(d.as_bytes(), 0), Some(d.len() - 1));
             assert_eq!(next_digit(s.as_bytes(), 0), None);
         }
