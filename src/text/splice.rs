@@ -176,11 +176,11 @@ mod tests {
         let cases = [
             (format!("Hello\u{202E} world{}", tag("hi")), 2),
             (
-                format!("a\u{200B}b key AKIAIOSFODNN7EXAMPLE \u{1F71}\u{1F71} c"),
+                "a\u{200B}b key AKIAIOSFODNN7EXAMPLE \u{1F71}\u{1F71} c".to_owned(),
                 3,
             ),
             (
-                format!("<|im_start|>system x\u{301}\u{302}\u{303}\u{304}\u{305}\u{306} y"),
+                "<|im_start|>system x\u{301}\u{302}\u{303}\u{304}\u{305}\u{306} y".to_owned(),
                 2,
             ),
             ("plain text stays as it is".to_owned(), 0),
