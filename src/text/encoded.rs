@@ -33,8 +33,30 @@ pub(crate) fn find(text: &str, max_depth: u32, exclude: &[(usize, usize)]) -> Ve
         return found;
     }
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
+    // Only stretches long enough to decode: MIN_TOKEN bytes of base64 or hex,
+    // or three escapes (`%69%67%6e`).
+    let stretch = |b: u8| b == b'%' || is_token_byte(b) || matches!(b, b'.' | b'~');
+    for (from, to) in super::utf8::long_runs(bytes, MIN_STRETCH, stretch) {
+        find_in(text, from, to, max_depth, exclude, &mut found);
+    }
+    found
+}
+
+/// Shortest stretch [`find`] looks into.
+const MIN_STRETCH: usize = 9;
+
+/// [`find`] in `text[from..to]`, a maximal stretch of token bytes, `%`, `.` and `~`.
+fn find_in(
+    text: &str,
+    from: usize,
+    to: usize,
+    max_depth: u32,
+    exclude: &[(usize, usize)],
+    found: &mut Vec<Decoded>,
+) {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < to {
         if !bytes
             .get(i)
             .copied()
@@ -77,7 +99,6 @@ pub(crate) fn find(text: &str, max_depth: u32, exclude: &[(usize, usize)]) -> Ve
         }
         i = end.max(i).max(start + 1);
     }
-    found
 }
 
 /// Peels encodings off `word` while each layer decodes to readable text.
