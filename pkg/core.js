@@ -103,16 +103,20 @@ export class Guard {
       throw new MmguardError('input.type', `text() takes a string, got ${describe(input)}`);
     }
     const out = callWasm(() => this.#live().text(input));
-    // A modified text comes back as splices of the input: [start, end,
-    // replacement, ...] in UTF-16 units. Slicing the string already here is
-    // far cheaper than decoding the whole output from wasm memory.
+    // A modified text comes back as splices of the input: triples (start,
+    // end, length) in UTF-16 units, each range replaced by the next `length`
+    // units of `replacements`. Slicing the string already here is far cheaper
+    // than decoding the whole output from wasm memory.
     if (out.splices) {
       const s = out.splices;
+      const r = out.replacements;
       let text = '';
       let at = 0;
+      let taken = 0;
       for (let k = 0; k < s.length; k += 3) {
-        text += input.slice(at, s[k]) + s[k + 2];
+        text += input.slice(at, s[k]) + r.slice(taken, taken + s[k + 2]);
         at = s[k + 1];
+        taken += s[k + 2];
       }
       return { text: text + input.slice(at), report: out.report };
     }

@@ -14,6 +14,9 @@ use super::utf8;
 /// A folded copy of a text and how its bytes map back to the source.
 pub(crate) struct MatchForm {
     pub(crate) text: String,
+    /// Folded offsets of the digits copied from ASCII digits of the source
+    /// (not those a look-alike folded to, like Cyrillic `б` to `6`), in order.
+    pub(crate) ascii_digits: Vec<u32>,
     /// Where folded text and source part ways, in increasing `folded` order;
     /// a lookup is one binary search. Most characters fold to themselves or to
     /// their lower case, so long stretches need no anchor of their own.
@@ -243,6 +246,7 @@ pub(crate) fn match_form(text: &str) -> MatchForm {
 pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
     let mut b = Builder {
         out: String::with_capacity(text.len()),
+        ascii_digits: Vec::new(),
         anchors: Vec::new(),
         delta: None,
         // Separators collapse into one space and none leads.
@@ -287,6 +291,11 @@ pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
                 b.out.push_str(text.get(i..end).unwrap_or(""));
                 if let Some(t) = b.out.get_mut(from..) {
                     t.make_ascii_lowercase();
+                    if t.bytes().any(|c| c.is_ascii_digit()) {
+                        let digits = t.bytes().enumerate().filter(|(_, c)| c.is_ascii_digit());
+                        b.ascii_digits
+                            .extend(digits.map(|(k, _)| (from + k) as u32));
+                    }
                 }
                 b.at_space = false;
                 i = end;
@@ -323,12 +332,14 @@ pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
     }
     MatchForm {
         text: b.out,
+        ascii_digits: b.ascii_digits,
         anchors: b.anchors,
     }
 }
 
 struct Builder {
     out: String,
+    ascii_digits: Vec<u32>,
     anchors: Vec<Anchor>,
     /// `out.len() - source offset` while the current anchor maps one to one.
     delta: Option<isize>,

@@ -442,14 +442,7 @@ fn injections(
         // letters and digits.
         let rot13 = injection::rot13_phrase_hits_folded(&mf.text);
         let mut leet = Vec::new();
-        // Leetspeak is written with ASCII digits; a digit the match form got
-        // from a look-alike (Cyrillic `б` reads `6`) opens no window.
-        let ascii_digit_in_source = |s: usize, e: usize| {
-            let (s, e) = mf.source_span(s, e);
-            text.get(s..e)
-                .is_some_and(|t| t.bytes().any(|b| b.is_ascii_digit()))
-        };
-        for (ws, we) in leet_windows(&mf.text, ascii_digit_in_source) {
+        for (ws, we) in leet_windows(&mf.text, &mf.ascii_digits) {
             let window = codecs::unleet(mf.text.get(ws..we).unwrap_or(""));
             leet.extend(
                 injection::phrase_hits_folded(&window)
@@ -578,20 +571,20 @@ fn report_encoded(
     }
 }
 
-/// Stretches of a match form around words that mix letters and digits, one
-/// of them an ASCII digit in the source (`digit_in_source` of the word's
-/// span), the only places leetspeak can hide; each reaches a few words to either side and
-/// ends at a space, so phrase boundaries inside it are real boundaries.
-fn leet_windows(
-    folded: &str,
-    digit_in_source: impl Fn(usize, usize) -> bool,
-) -> Vec<(usize, usize)> {
+/// Stretches of a match form around words that mix letters and ASCII digits
+/// (`digits`: their folded offsets; leetspeak is written with ASCII digits, so
+/// a digit a look-alike folded to, like Cyrillic `б` to `6`, opens no window),
+/// the only places leetspeak can hide; each reaches a few words to either side
+/// and ends at a space, so phrase boundaries inside it are real boundaries.
+fn leet_windows(folded: &str, digits: &[u32]) -> Vec<(usize, usize)> {
     const REACH: usize = 96;
     let b = folded.as_bytes();
     let mut windows: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    // Digits are rare: find one, then look at the word around it.
-    while let Some(d) = utf8::next_digit(b, i) {
+    for d in digits.iter().map(|&d| d as usize) {
+        if d < i {
+            continue;
+        }
         let start = b
             .get(..d)
             .and_then(|s| s.iter().rposition(|&c| c == b' '))
@@ -603,7 +596,7 @@ fn leet_windows(
         let letters = b
             .get(start..i)
             .is_some_and(|w| w.iter().any(u8::is_ascii_alphabetic));
-        if !letters || !digit_in_source(start, i) {
+        if !letters {
             continue;
         }
         // Spaces are ASCII, so positions found next to them are char boundaries.

@@ -83,11 +83,6 @@ pub(crate) fn next_where(
         .map(|p| i + p)
 }
 
-/// The first ASCII digit at or after `from`. Digits are rare in prose.
-pub(crate) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
-    next_where(bytes, from, |c| c.wrapping_sub(b'0') < 10)
-}
-
 /// The code point starting at byte `i` of valid UTF-8 and its length in bytes;
 /// `(0, 1)` past the end or off a character boundary, which callers never ask for.
 #[inline]
@@ -141,8 +136,11 @@ mod tests {
                 vec![]
             };
             assert_eq!(runs, expected);
-            assert_eq!(next_digit(d.as_bytes(), 0), Some(d.len() - 1));
-            assert_eq!(next_digit(s.as_bytes(), 0), None);
+            assert_eq!(
+                next_where(d.as_bytes(), 0, |c| c.is_ascii_digit()),
+                Some(d.len() - 1)
+            );
+            assert_eq!(next_where(s.as_bytes(), 0, |c| c.is_ascii_digit()), None);
         }
     }
 }

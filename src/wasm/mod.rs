@@ -66,10 +66,11 @@ impl WasmGuard {
         Ok(WasmGuard { guard })
     }
 
-    /// Sanitizes text: `{ report, text: string | null }`, or `{ report, splices }`
-    /// where `splices` is a flat array `[start, end, replacement, ...]` of UTF-16
-    /// ranges of the input and what replaces them: rebuilding the output from
-    /// the input the caller holds is much cheaper than decoding it whole.
+    /// Sanitizes text: `{ report, text: string | null }`, or `{ report, splices,
+    /// replacements }` where `splices` is a `Uint32Array` of triples `start, end,
+    /// length`: UTF-16 ranges of the input, each replaced by the next `length`
+    /// units of the `replacements` string. Rebuilding the output from the
+    /// input the caller holds is much cheaper than decoding it whole.
     pub fn text(&self, input: JsValue) -> Result<JsValue, JsValue> {
         let Some(input) = input.as_string() else {
             return Err(js_error("input.type", "guard.text expects a string"));
@@ -79,8 +80,9 @@ impl WasmGuard {
         Reflect::set(&obj, &JsValue::from_str("report"), &to_js(&result.report)?)?;
         match (result.output, splices) {
             (Some(output), Some(splices)) => {
-                let js = splices_to_js(&input, &output, &splices);
-                Reflect::set(&obj, &JsValue::from_str("splices"), &js)?;
+                let (numbers, replacements) = splices_to_js(&input, &output, &splices);
+                Reflect::set(&obj, &JsValue::from_str("splices"), &numbers)?;
+                Reflect::set(&obj, &JsValue::from_str("replacements"), &replacements)?;
             }
             (output, _) => {
                 let text = output.map_or(JsValue::NULL, |s| JsValue::from_str(&s));
@@ -96,27 +98,32 @@ impl WasmGuard {
     }
 }
 
-/// `[start, end, replacement, ...]` with UTF-16 offsets into the input.
+/// The splices as `start, end, length` triples (UTF-16 units) and all
+/// replacements in one string: one string crosses to JavaScript, not one per
+/// splice, each of which costs a decoder call.
 fn splices_to_js(
     input: &str,
     output: &str,
     splices: &[crate::text::splice::Splice],
-) -> js_sys::Array {
-    let out = js_sys::Array::new();
+) -> (JsValue, JsValue) {
+    let mut numbers: Vec<u32> = Vec::with_capacity(splices.len() * 3);
+    let mut replacements = String::new();
     // UTF-16 offsets counted forward from one splice to the next.
     let (mut byte, mut unit) = (0usize, 0usize);
-    let mut utf16 = |to: usize| {
-        unit += crate::text::utf16_len(input.get(byte..to).unwrap_or(""));
-        byte = to;
-        unit as f64
-    };
     for sp in splices {
-        out.push(&JsValue::from_f64(utf16(sp.input.0)));
-        out.push(&JsValue::from_f64(utf16(sp.input.1)));
-        let (from, to) = sp.output;
-        out.push(&JsValue::from_str(output.get(from..to).unwrap_or("")));
+        for to in [sp.input.0, sp.input.1] {
+            unit += crate::text::utf16_len(input.get(byte..to).unwrap_or(""));
+            byte = to;
+            numbers.push(unit as u32);
+        }
+        let replacement = output.get(sp.output.0..sp.output.1).unwrap_or("");
+        numbers.push(crate::text::utf16_len(replacement) as u32);
+        replacements.push_str(replacement);
     }
-    out
+    (
+        js_sys::Uint32Array::from(numbers.as_slice()).into(),
+        JsValue::from_str(&replacements),
+    )
 }
 
 /// The default policy as an object.
