@@ -45,11 +45,33 @@ struct PhraseSet {
     templates: Vec<usize>,
     /// One bit per (first byte, second byte) pair that begins a phrase.
     starts: Vec<u64>,
+    /// One bit per hash of the first four bytes of a phrase, and exact pairs
+    /// for phrases shorter than that: most words that pass the pair test
+    /// ("th…") fail this one, and each failure saves an automaton search.
+    starts4: Vec<u64>,
+    short: Vec<u64>,
+}
+
+fn set_bit(bits: &mut [u64], i: usize) {
+    if let Some(w) = bits.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+}
+
+/// A 16-bit hash of four bytes.
+fn hash4(b: [u8; 4]) -> usize {
+    (u32::from_le_bytes(b).wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
 
 impl PhraseSet {
     fn build(phrases: &[String], templates: Vec<usize>) -> Option<PhraseSet> {
         let mut starts = vec![0u64; 1024];
+        let mut starts4 = vec![0u64; 1024];
+        let mut short = vec![0u64; 1024];
         for p in phrases {
             let b = p.as_bytes();
             let Some(&first) = b.first() else { continue };
@@ -57,9 +79,15 @@ impl PhraseSet {
             let seconds: Vec<u8> = b.get(1).map_or_else(|| (0..=255).collect(), |&s| vec![s]);
             for second in seconds {
                 let pair = usize::from(first) << 8 | usize::from(second);
-                if let Some(w) = starts.get_mut(pair / 64) {
-                    *w |= 1 << (pair % 64);
+                set_bit(&mut starts, pair);
+                if b.len() < 4 {
+                    set_bit(&mut short, pair);
                 }
+            }
+            if let Some(head) = b.get(..4) {
+                let mut four = [0u8; 4];
+                four.copy_from_slice(head);
+                set_bit(&mut starts4, hash4(four));
             }
         }
         let ac = AhoCorasickBuilder::new()
@@ -72,53 +100,19 @@ impl PhraseSet {
             ac,
             templates,
             starts,
+            starts4,
+            short,
         })
     }
 
-    fn may_start(&self, first: u8, second: u8) -> bool {
-        let pair = usize::from(first) << 8 | usize::from(second);
-        self.starts
-            .get(pair / 64)
-            .is_some_and(|w| (w >> (pair % 64)) & 1 == 1)
-    }
-
-    /// Non-overlapping hits, leftmost first, the longest phrase at each
-    /// position. Latin and Cyrillic phrases start at word starts, CJK ones
-    /// (three-byte characters) anywhere.
-    fn hits(&self, folded: &str) -> Vec<Hit> {
-        let b = folded.as_bytes();
-        let mut hits = Vec::new();
-        // Byte length of the character before `i`, 0 for a separator.
-        let mut prev_letter = 0;
-        let mut i = 0;
-        while let Some(&first) = b.get(i) {
-            let len = match first {
-                b' ' => {
-                    prev_letter = 0;
-                    i += 1;
-                    continue;
-                }
-                0..=0x7F => 1,
-                0x80..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
-            let word_start = len != prev_letter || len >= 3;
-            if word_start && self.may_start(first, b.get(i + 1).copied().unwrap_or(0)) {
-                if let Some(hit) = self.hit_at(folded, i) {
-                    i = hit.end;
-                    prev_letter = match b.get(i - 1) {
-                        Some(0..=0x7F) => 1,
-                        _ => 0,
-                    };
-                    hits.push(hit);
-                    continue;
-                }
-            }
-            prev_letter = len;
-            i += len;
+    /// Whether a phrase may start at byte `at` of `b`.
+    fn may_start(&self, b: &[u8], at: usize) -> bool {
+        let mut four = [0u8; 4];
+        for (k, slot) in four.iter_mut().enumerate() {
+            *slot = b.get(at + k).copied().unwrap_or(0);
         }
-        hits
+        let pair = usize::from(four[0]) << 8 | usize::from(four[1]);
+        bit(&self.starts, pair) && (bit(&self.short, pair) || bit(&self.starts4, hash4(four)))
     }
 
     fn hit_at(&self, folded: &str, at: usize) -> Option<Hit> {
@@ -173,6 +167,62 @@ fn build() -> Option<Matchers> {
     Some(Matchers { phrases, tokens })
 }
 
+/// The hits of each set in `sets` (`None` for a set not wanted): for each,
+/// non-overlapping, leftmost first, the longest phrase at each position. One
+/// walk over the folded text serves every set. Latin and Cyrillic phrases start
+/// at word starts, CJK ones (three-byte characters) anywhere.
+fn walk_hits(sets: &[Option<&PhraseSet>], folded: &str) -> Vec<Vec<Hit>> {
+    let b = folded.as_bytes();
+    let mut hits: Vec<Vec<Hit>> = sets.iter().map(|_| Vec::new()).collect();
+    // Per set: where its last hit ended (the next may not overlap it).
+    let mut resume: Vec<usize> = sets.iter().map(|_| 0).collect();
+    // Byte length of the character before `i`, 0 for a separator.
+    let mut prev_letter = 0;
+    let mut i = 0;
+    while let Some(&first) = b.get(i) {
+        let len = match first {
+            b' ' => {
+                prev_letter = 0;
+                i += 1;
+                continue;
+            }
+            0..=0x7F => 1,
+            0x80..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        if len != prev_letter || len >= 3 {
+            for ((set, found), after) in sets.iter().zip(hits.iter_mut()).zip(resume.iter_mut()) {
+                let Some(set) = set else { continue };
+                if i < *after || !set.may_start(b, i) {
+                    continue;
+                }
+                if let Some(hit) = set.hit_at(folded, i) {
+                    *after = hit.end;
+                    found.push(hit);
+                }
+            }
+        }
+        prev_letter = len;
+        i += len;
+        // The rest of a word of one- or two-byte characters holds no start.
+        if len <= 2 {
+            while let Some(&c) = b.get(i) {
+                let same = if len == 1 {
+                    c < 0x80 && c != b' '
+                } else {
+                    (0xC0..=0xDF).contains(&c)
+                };
+                if !same {
+                    break;
+                }
+                i += len;
+            }
+        }
+    }
+    hits
+}
+
 /// Whether the byte before `start` and the byte at `end` of the match form are
 /// word boundaries, for patterns that begin or end with a Latin letter or digit.
 fn on_word_boundaries(hay: &str, start: usize, end: usize) -> bool {
@@ -190,7 +240,23 @@ fn on_word_boundaries(hay: &str, start: usize, end: usize) -> bool {
 
 /// Phrase hits in a folded text, as folded byte offsets.
 pub(crate) fn phrase_hits_folded(folded: &str) -> Vec<Hit> {
-    matchers().map_or_else(Vec::new, |m| m.phrases.hits(folded))
+    phrase_and_rot13_hits(folded, true, false).0
+}
+
+/// Phrase hits and ROT13 phrase hits in a folded text (each when wanted), in
+/// one walk, as folded byte offsets.
+pub(crate) fn phrase_and_rot13_hits(
+    folded: &str,
+    plain: bool,
+    rot13: bool,
+) -> (Vec<Hit>, Vec<Hit>) {
+    let sets = [
+        matchers().map(|m| &m.phrases).filter(|_| plain),
+        rot13_matcher().filter(|_| rot13),
+    ];
+    let mut found = walk_hits(&sets, folded).into_iter();
+    let plain_hits = found.next().unwrap_or_default();
+    (plain_hits, found.next().unwrap_or_default())
 }
 
 /// The ASCII phrases of the library, ROT13'd, for finding ROT13 text without
@@ -213,14 +279,9 @@ fn rot13_matcher() -> Option<&'static PhraseSet> {
     .as_ref()
 }
 
-/// Phrase hits in the ROT13 decoding of a folded text, as folded byte offsets.
-pub(crate) fn rot13_phrase_hits_folded(folded: &str) -> Vec<Hit> {
-    rot13_matcher().map_or_else(Vec::new, |m| m.hits(folded))
-}
-
-/// Phrase hits mapped back to the source of a match form.
-pub(crate) fn phrase_hits(mf: &MatchForm) -> Vec<Hit> {
-    phrase_hits_folded(&mf.text)
+/// Folded phrase hits mapped back to the source of their match form.
+fn to_source(mf: &MatchForm, folded: Vec<Hit>) -> Vec<Hit> {
+    folded
         .into_iter()
         .map(|mut h| {
             let (s, e) = mf.source_span(h.start, h.end);
@@ -379,7 +440,12 @@ fn suspicious_url(url: &str, image: bool) -> bool {
 
 /// Every injection hit in `text` (with its match form already built).
 pub(crate) fn scan(text: &str, mf: &MatchForm) -> Vec<Hit> {
-    let mut hits = phrase_hits(mf);
+    scan_with(text, mf, phrase_hits_folded(&mf.text))
+}
+
+/// [`scan`] with the phrase hits on the match form already found.
+pub(crate) fn scan_with(text: &str, mf: &MatchForm, folded_phrase_hits: Vec<Hit>) -> Vec<Hit> {
+    let mut hits = to_source(mf, folded_phrase_hits);
     hits.extend(chat_token_hits(text));
     hits.extend(fake_turn_hits(text));
     hits.extend(exfiltration_link_hits(text));

@@ -403,8 +403,10 @@ fn injections(
         return 0.0;
     }
     let mf = confusables::match_form(text);
+    // Plain and ROT13 phrases are looked for in one walk over the match form.
+    let (phrase_hits, rot13) = injection::phrase_and_rot13_hits(&mf.text, inj, enc);
     let mut hits = if inj {
-        injection::scan(text, &mf)
+        injection::scan_with(text, &mf, phrase_hits)
     } else {
         Vec::new()
     };
@@ -440,7 +442,6 @@ fn injections(
         // ROT13 is matched with a ROT13'd automaton on the match form itself;
         // leetspeak needs a rewritten copy, made only when some word mixes
         // letters and digits.
-        let rot13 = injection::rot13_phrase_hits_folded(&mf.text);
         let mut leet = Vec::new();
         for (ws, we) in leet_windows(&mf.text, &mf.ascii_digits) {
             let window = codecs::unleet(mf.text.get(ws..we).unwrap_or(""));
