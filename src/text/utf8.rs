@@ -24,6 +24,17 @@ pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
     bytes.len()
 }
 
+/// The positions of byte `needle` in `bytes`, found as [`next_where`] finds
+/// them (faster in wasm than `memchr`, which reads a 32-bit word at a time there).
+pub(crate) fn positions_of(bytes: &[u8], needle: u8) -> impl Iterator<Item = usize> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = next_where(bytes, from, |c| c == needle)?;
+        from = at + 1;
+        Some(at)
+    })
+}
+
 /// The maximal runs of bytes in `class` that are at least `min` bytes long, in
 /// order. Until a byte in a run is found only every `min`-th byte is looked
 /// at: a run that long cannot fall between two of them. Keys and tokens are
