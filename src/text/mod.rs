@@ -25,7 +25,7 @@ mod scan;
 mod secrets;
 mod smuggling;
 pub(crate) mod splice;
-mod utf8;
+pub(crate) mod utf8;
 
 use crate::error::Result;
 use crate::limits::char_count;

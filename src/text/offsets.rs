@@ -65,7 +65,7 @@ impl<'a> Utf16Index<'a> {
             checkpoints.reserve(text.len() / STRIDE + 1);
             for block in text.as_bytes().chunks(STRIDE) {
                 checkpoints.push(units);
-                units += block.iter().map(|&b| utf16_units_of_byte(b)).sum::<u32>();
+                units += super::utf8::utf16_len(block) as u32;
             }
             // The end of a text whose length is a multiple of STRIDE starts a
             // block of its own, which needs its checkpoint too.
@@ -111,10 +111,7 @@ fn utf16_units_of_byte(b: u8) -> u32 {
 
 /// Length of `s` in UTF-16 code units.
 pub(crate) fn utf16_len(s: &str) -> usize {
-    s.as_bytes()
-        .iter()
-        .map(|&b| utf16_units_of_byte(b) as usize)
-        .sum()
+    super::utf8::utf16_len(s.as_bytes())
 }
 
 #[cfg(test)]

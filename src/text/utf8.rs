@@ -70,6 +70,46 @@ pub(crate) fn long_runs(
     runs
 }
 
+/// Eight bytes as one integer.
+#[inline]
+fn word(chunk: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    u64::from_le_bytes(w)
+}
+
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Characters in valid UTF-8: bytes that are not continuation bytes
+/// (`10xxxxxx`), counted eight at a time with a population count.
+pub(crate) fn char_count(bytes: &[u8]) -> usize {
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut continuations = 0;
+    for c in chunks {
+        let x = word(c);
+        // Bit 7 set and bit 6 clear.
+        continuations += (x & !(x << 1) & HIGH).count_ones() as usize;
+    }
+    continuations += tail.iter().filter(|&&b| b & 0xC0 == 0x80).count();
+    bytes.len() - continuations
+}
+
+/// UTF-16 units of valid UTF-8: one per character, two for each four-byte
+/// sequence (lead byte `11110xxx`).
+pub(crate) fn utf16_len(bytes: &[u8]) -> usize {
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut fours = 0;
+    for c in chunks {
+        let x = word(c);
+        // Bits 7 to 4 all set.
+        fours += (x & (x << 1) & (x << 2) & (x << 3) & HIGH).count_ones() as usize;
+    }
+    fours += tail.iter().filter(|&&b| b >= 0xF0).count();
+    char_count(bytes) + fours
+}
+
 /// The first byte at or after `from` for which `wanted` holds. Sixteen bytes
 /// are tested at a time, without branches (the compiler vectorizes the test),
 /// so text without such bytes is passed over several times faster than byte
@@ -129,6 +169,17 @@ mod tests {
         }
         assert_eq!(ours, s.char_indices().collect::<Vec<_>>());
         assert_eq!(decode(s.as_bytes(), s.len()), (0, 1), "past the end");
+    }
+
+    #[test]
+    fn counts_agree_with_std() {
+        let s = "a\u{e9}\u{4E2D}\u{1F600}z\u{10FFFF}\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}";
+        for n in 0..40 {
+            let t = s.repeat(n % 3 + 1);
+            let t = &t[..t.char_indices().nth(n).map_or(t.len(), |(i, _)| i)];
+            assert_eq!(char_count(t.as_bytes()), t.chars().count(), "{t:?}");
+            assert_eq!(utf16_len(t.as_bytes()), t.encode_utf16().count(), "{t:?}");
+        }
     }
 
     #[test]
