@@ -129,10 +129,15 @@ impl FoldCache {
                 self.kinds = vec![0; 0x10000];
             }
             if let Some(k) = self.kinds.get_mut(c as usize) {
-                *k = match fold {
+                *k = match &fold {
                     Fold::Same => KIND_SAME,
                     Fold::Space => KIND_SPACE,
                     Fold::Nothing => KIND_NOTHING,
+                    // One ASCII letter or digit, the commonest other fold
+                    // (Cyrillic `а`, Greek `ο`, accented `é`): kept in the kind.
+                    Fold::Letters(l) if l.len() == 1 && l.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                        KIND_ASCII | l.as_bytes().first().copied().unwrap_or(b' ')
+                    }
                     Fold::Letters(_) => KIND_LETTERS,
                 };
             }
@@ -159,6 +164,8 @@ const KIND_SAME: u8 = 1;
 const KIND_SPACE: u8 = 2;
 const KIND_NOTHING: u8 = 3;
 const KIND_LETTERS: u8 = 4;
+/// Or'ed with the one ASCII byte the character folds to.
+const KIND_ASCII: u8 = 0x80;
 
 fn classify_fold(c: char) -> Fold {
     let folded = fold_char(c);
@@ -266,12 +273,16 @@ pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
                 i += len;
                 continue;
             }
-            if kind == KIND_SPACE || kind == KIND_NOTHING {
+            if kind == KIND_SPACE || kind == KIND_NOTHING || kind & KIND_ASCII != 0 {
                 if let Some(from) = same_from.take() {
                     b.copy(text, from, i);
                 }
                 if kind == KIND_SPACE {
                     b.space(i, len);
+                } else if kind & KIND_ASCII != 0 {
+                    b.constant(i, len);
+                    b.out.push(char::from(kind & !KIND_ASCII));
+                    b.at_space = false;
                 }
                 i += len;
                 continue;
