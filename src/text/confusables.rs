@@ -135,7 +135,9 @@ impl FoldCache {
                     Fold::Nothing => KIND_NOTHING,
                     // One ASCII letter or digit, the commonest other fold
                     // (Cyrillic `а`, Greek `ο`, accented `é`): kept in the kind.
-                    Fold::Letters(l) if l.len() == 1 && l.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                    Fold::Letters(l)
+                        if l.len() == 1 && l.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+                    {
                         KIND_ASCII | l.as_bytes().first().copied().unwrap_or(b' ')
                     }
                     Fold::Letters(_) => KIND_LETTERS,
