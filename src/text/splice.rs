@@ -200,6 +200,48 @@ mod tests {
     }
 
     #[test]
+    fn random_inputs_rebuild_through_the_whole_pipeline() {
+        // Every kind of edit the pipeline makes, mixed at random.
+        let pool = [
+            "a",
+            " ",
+            "\u{202E}",
+            "\u{200B}",
+            "\u{200D}",
+            "\u{E0041}",
+            "\u{FE0F}",
+            "e\u{301}",
+            "\u{1F71}",
+            "\u{301}",
+            "\u{1F600}",
+            "\u{4E2D}",
+            "AKIAIOSFODNN7EXAMPLE",
+            "<|im_start|>",
+            "\u{430}",
+            "x@example.com",
+            "\u{0}",
+            "\u{FF49}",
+        ];
+        let mut nfkc = crate::Policy::default();
+        nfkc.text.normalization = crate::Normalization::Nfkc;
+        let policies = [crate::Policy::default(), nfkc];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for round in 0..400 {
+            let mut input = String::new();
+            for _ in 0..12 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                input.push_str(pool[(seed % pool.len() as u64) as usize]);
+            }
+            let policy = &policies[round % 2];
+            let (output, _, list) = crate::text::guard_spliced(&input, policy, true).unwrap();
+            let (output, list) = (output.unwrap(), list.unwrap());
+            assert_eq!(rebuild(&input, &output, &list), output, "{input:?}");
+        }
+    }
+
+    #[test]
     fn any_mapping_rebuilds_the_output_exactly() {
         let pool: Vec<char> = "ab \u{e9}\u{4E2D}\u{1F600}\u{202E}[]".chars().collect();
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;

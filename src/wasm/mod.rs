@@ -154,15 +154,47 @@ mod tests {
             .unwrap()
     }
 
+    fn field(obj: &JsValue, name: &str) -> JsValue {
+        Reflect::get(obj, &JsValue::from_str(name)).unwrap()
+    }
+
     #[test]
-    fn text_result_has_text_and_report() {
+    fn a_clean_text_needs_no_splices() {
+        // The caller's own string is the output: nothing crosses back but the report.
         let g = WasmGuard::new(JsValue::UNDEFINED).unwrap();
-        let r = g.text(JsValue::from_str("a\u{202E}b")).unwrap();
-        let text = Reflect::get(&r, &JsValue::from_str("text")).unwrap();
-        assert_eq!(text.as_string().as_deref(), Some("ab"));
-        let report = Reflect::get(&r, &JsValue::from_str("report")).unwrap();
-        let verdict = Reflect::get(&report, &JsValue::from_str("verdict")).unwrap();
+        let r = g.text(JsValue::from_str("plain \u{1F600} text")).unwrap();
+        assert_eq!(js_sys::Uint32Array::from(field(&r, "splices")).length(), 0);
+        let verdict = field(&field(&r, "report"), "verdict");
+        assert_eq!(verdict.as_string().as_deref(), Some("clean"));
+    }
+
+    #[test]
+    fn a_modified_text_comes_back_as_splices_of_the_input() {
+        let g = WasmGuard::new(JsValue::UNDEFINED).unwrap();
+        let input = "a\u{202E}b \u{1F600}\u{200B}c key AKIAIOSFODNN7EXAMPLE";
+        let r = g.text(JsValue::from_str(input)).unwrap();
+        let verdict = field(&field(&r, "report"), "verdict");
         assert_eq!(verdict.as_string().as_deref(), Some("modified"));
+        // Rebuilt as the JavaScript wrapper does, in UTF-16 units.
+        let splices = js_sys::Uint32Array::from(field(&r, "splices")).to_vec();
+        let replacements: Vec<u16> = field(&r, "replacements")
+            .as_string()
+            .unwrap()
+            .encode_utf16()
+            .collect();
+        let units: Vec<u16> = input.encode_utf16().collect();
+        let (mut out, mut at, mut taken) = (Vec::new(), 0, 0);
+        for t in splices.chunks(3) {
+            out.extend(&units[at..t[0] as usize]);
+            out.extend(&replacements[taken..taken + t[2] as usize]);
+            at = t[1] as usize;
+            taken += t[2] as usize;
+        }
+        out.extend(&units[at..]);
+        assert_eq!(
+            String::from_utf16(&out).unwrap(),
+            "ab \u{1F600}c key [REDACTED:aws_access_key]"
+        );
     }
 
     #[test]
