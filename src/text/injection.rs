@@ -108,12 +108,12 @@ impl PhraseSet {
 
     /// Whether a phrase may start at byte `at` of `b`.
     fn may_start(&self, b: &[u8], at: usize) -> bool {
-        let mut four = [0u8; 4];
-        for (k, slot) in four.iter_mut().enumerate() {
-            *slot = b.get(at + k).copied().unwrap_or(0);
+        let byte = |k: usize| b.get(at + k).copied().unwrap_or(0);
+        let pair = usize::from(byte(0)) << 8 | usize::from(byte(1));
+        if !bit(&self.starts, pair) {
+            return false;
         }
-        let pair = usize::from(four[0]) << 8 | usize::from(four[1]);
-        bit(&self.starts, pair) && (bit(&self.short, pair) || bit(&self.starts4, hash4(four)))
+        bit(&self.short, pair) || bit(&self.starts4, hash4([byte(0), byte(1), byte(2), byte(3)]))
     }
 
     fn hit_at(&self, folded: &str, at: usize) -> Option<Hit> {

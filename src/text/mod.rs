@@ -161,8 +161,14 @@ pub(crate) fn guard_spliced(
     );
 
     let replaced = edits.spans.len() as u32;
-    let (output, map) = edits.apply_mapped(&text);
-    maps.chain.push(map);
+    // Without replacements the text is the output as it is, not a copy.
+    let output = if edits.spans.is_empty() {
+        text
+    } else {
+        let (output, map) = edits.apply_mapped(&text);
+        maps.chain.push(map);
+        output
+    };
     // Removing a mark can let the next one compose with its base: after any
     // edit, normalize once more so the output is a fixed point.
     let output = match (replaced > 0 || edited)
