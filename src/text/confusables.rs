@@ -17,68 +17,67 @@ pub(crate) struct MatchForm {
     /// Folded offsets of the digits copied from ASCII digits of the source
     /// (not those a look-alike folded to, like Cyrillic `б` to `6`), in order.
     pub(crate) ascii_digits: Vec<u32>,
-    /// Where folded text and source part ways, in increasing `folded` order;
-    /// a lookup is one binary search. Most characters fold to themselves or to
-    /// their lower case, so long stretches need no anchor of their own.
-    anchors: Vec<Anchor>,
+    /// Where the fold stood every [`CHECKPOINT`] bytes or so, in order. Only
+    /// the few spans of hits are ever mapped back, so instead of a map of every
+    /// byte, a lookup folds again from the checkpoint before it.
+    checkpoints: Vec<Checkpoint>,
 }
 
-/// From folded byte `folded` on (up to the next anchor), folded bytes map one
-/// to one onto source bytes from `source` (`width == 0`), or all onto the one
-/// source character `source..source + width` (a character folded to other bytes).
+/// The state of the fold before the source character at `source`: `folded`
+/// bytes written, the last of them a space (`at_space`) or not.
 #[derive(Clone, Copy)]
-struct Anchor {
+struct Checkpoint {
     folded: u32,
     source: u32,
-    width: u32,
+    at_space: bool,
 }
 
+/// Folded (and source) bytes between checkpoints, at most about.
+const CHECKPOINT: usize = 64;
+
 impl MatchForm {
-    /// Source span of folded bytes `start..end`.
-    pub(crate) fn source_span(&self, start: usize, end: usize) -> (usize, usize) {
-        let s = self.source_start(start);
+    /// Source span of folded bytes `start..end`; `source` is the text this
+    /// match form was made from.
+    pub(crate) fn source_span(&self, source: &str, start: usize, end: usize) -> (usize, usize) {
+        let (s, _) = self.source_of(source, start);
         let e = match end.checked_sub(1) {
-            Some(last) if end > start => self.source_end(last),
+            Some(last) if end > start => self.source_of(source, last).1,
             _ => s,
         };
         (s, e.max(s))
     }
 
-    fn anchor_of(&self, folded: usize) -> Option<&Anchor> {
-        let i = self
-            .anchors
-            .partition_point(|a| (a.folded as usize) <= folded);
-        i.checked_sub(1).and_then(|i| self.anchors.get(i))
-    }
-
-    /// The source offset folded byte `j` came from.
-    fn source_start(&self, j: usize) -> usize {
-        match self.anchor_of(j) {
-            Some(a) if a.width == 0 => a.source as usize + (j - a.folded as usize),
-            Some(a) => a.source as usize,
-            None => j,
-        }
-    }
-
-    /// The end of the source character folded byte `j` came from.
-    fn source_end(&self, j: usize) -> usize {
-        match self.anchor_of(j) {
-            Some(a) if a.width > 0 => (a.source + a.width) as usize,
-            _ => {
-                // One to one: the folded character holding `j` is a copy (or the
-                // lower case) of its source character, byte for byte.
-                let mut k = j;
-                while k > 0 && !self.text.is_char_boundary(k) {
-                    k -= 1;
+    /// The source character that folded byte `j` came from, by folding again
+    /// from the checkpoint before it.
+    fn source_of(&self, source: &str, j: usize) -> (usize, usize) {
+        let k = self
+            .checkpoints
+            .partition_point(|c| (c.folded as usize) <= j);
+        let Some(&cp) = k.checked_sub(1).and_then(|k| self.checkpoints.get(k)) else {
+            return (j.min(source.len()), j.min(source.len()));
+        };
+        let mut written = cp.folded as usize;
+        let mut at_space = cp.at_space;
+        let mut i = cp.source as usize;
+        let mut scratch = String::new();
+        FOLDS.with(|cache| {
+            let mut own = FoldCache::new();
+            let mut borrowed = cache.try_borrow_mut();
+            let cache = match borrowed.as_deref_mut() {
+                Ok(c) => c,
+                Err(_) => &mut own,
+            };
+            while i < source.len() {
+                scratch.clear();
+                let next = fold_one(source, i, cache, &mut scratch, &mut at_space);
+                written += scratch.len();
+                if written > j {
+                    return (i, next);
                 }
-                let len = self
-                    .text
-                    .get(k..)
-                    .and_then(|t| t.chars().next())
-                    .map_or(1, char::len_utf8);
-                self.source_start(k) + len
+                i = next;
             }
-        }
+            (source.len(), source.len())
+        })
     }
 }
 
@@ -239,12 +238,66 @@ fn push_ascii_folded(b: u8, out: &mut String) {
     }
 }
 
+thread_local! {
+    /// The fold cache of this thread, warm from one call to the next.
+    static FOLDS: std::cell::RefCell<FoldCache> = std::cell::RefCell::new(FoldCache::new());
+}
+
+/// Folds the one source character at byte `i` (all of an ASCII run of letters
+/// and digits, which fold byte for byte), appending to `out` exactly as the
+/// match form's builder does; returns where the next character starts.
+fn fold_one(
+    text: &str,
+    i: usize,
+    cache: &mut FoldCache,
+    out: &mut String,
+    at_space: &mut bool,
+) -> usize {
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.get(i) else {
+        return i + 1;
+    };
+    if first < 0x80 {
+        if first.is_ascii_alphanumeric() {
+            out.push(char::from(first.to_ascii_lowercase()));
+            *at_space = false;
+        } else if !*at_space {
+            out.push(' ');
+            *at_space = true;
+        }
+        return i + 1;
+    }
+    let (cp, len) = utf8::decode(bytes, i);
+    match char::from_u32(cp).map(|c| cache.fold(c)) {
+        Some(Fold::Same) => {
+            out.push_str(text.get(i..i + len).unwrap_or(""));
+            *at_space = false;
+        }
+        Some(Fold::Space) => {
+            if !*at_space {
+                out.push(' ');
+                *at_space = true;
+            }
+        }
+        Some(Fold::Letters(s)) => {
+            for ch in s.chars() {
+                if ch != ' ' {
+                    out.push(ch);
+                    *at_space = false;
+                } else if !*at_space {
+                    out.push(' ');
+                    *at_space = true;
+                }
+            }
+        }
+        Some(Fold::Nothing) | None => {}
+    }
+    i + len
+}
+
 /// Builds the match form of `text`. Runs of separators collapse to one space.
 pub(crate) fn match_form(text: &str) -> MatchForm {
-    thread_local! {
-        static CACHE: std::cell::RefCell<FoldCache> = std::cell::RefCell::new(FoldCache::new());
-    }
-    CACHE.with(|cache| match cache.try_borrow_mut() {
+    FOLDS.with(|cache| match cache.try_borrow_mut() {
         Ok(mut cache) => match_form_with(text, &mut cache),
         Err(_) => match_form_with(text, &mut FoldCache::new()),
     })
@@ -256,8 +309,8 @@ pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
     let mut b = Builder {
         out: String::with_capacity(text.len()),
         ascii_digits: Vec::new(),
-        anchors: Vec::new(),
-        delta: None,
+        checkpoints: Vec::new(),
+        next_checkpoint: (0, 0),
         // Separators collapse into one space and none leads.
         at_space: true,
     };
@@ -275,70 +328,47 @@ pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
                 i += len;
                 continue;
             }
+            if let Some(from) = same_from.take() {
+                b.copy(text, from, i);
+            }
+            b.checkpoint(i);
             if kind == KIND_SPACE || kind == KIND_NOTHING || kind & KIND_ASCII != 0 {
-                if let Some(from) = same_from.take() {
-                    b.copy(text, from, i);
-                }
                 if kind == KIND_SPACE {
-                    b.space(i, len);
+                    b.space();
                 } else if kind & KIND_ASCII != 0 {
-                    b.constant(i, len);
                     b.out.push(char::from(kind & !KIND_ASCII));
                     b.at_space = false;
                 }
                 i += len;
                 continue;
             }
+            i = fold_one(text, i, cache, &mut b.out, &mut b.at_space);
+            continue;
         }
         if let Some(from) = same_from.take() {
             b.copy(text, from, i);
         }
-        if first < 0x80 {
-            // The common case: a run of letters and digits, copied and lowered.
-            let end = i + bytes.get(i..).map_or(0, |t| {
-                t.iter().take_while(|c| c.is_ascii_alphanumeric()).count()
-            });
-            if end > i {
-                b.linear(i);
-                let from = b.out.len();
-                b.out.push_str(text.get(i..end).unwrap_or(""));
-                if let Some(t) = b.out.get_mut(from..) {
-                    t.make_ascii_lowercase();
-                    if t.bytes().any(|c| c.is_ascii_digit()) {
-                        let digits = t.bytes().enumerate().filter(|(_, c)| c.is_ascii_digit());
-                        b.ascii_digits
-                            .extend(digits.map(|(k, _)| (from + k) as u32));
-                    }
-                }
-                b.at_space = false;
-                i = end;
-            } else {
-                b.space(i, 1);
-                i += 1;
-            }
-            continue;
-        }
-        let (cp, len) = utf8::decode(bytes, i);
-        match char::from_u32(cp).map(|c| cache.fold(c)) {
-            Some(Fold::Same) => b.copy(text, i, i + len),
-            Some(Fold::Space) => b.space(i, len),
-            Some(Fold::Letters(s)) => {
-                for ch in s.chars() {
-                    if ch == ' ' {
-                        b.space(i, len);
-                    } else {
-                        if !matches!(b.anchors.last(), Some(a) if a.source as usize == i && a.width > 0)
-                        {
-                            b.constant(i, len);
-                        }
-                        b.out.push(ch);
-                        b.at_space = false;
-                    }
+        b.checkpoint(i);
+        // The common case: a run of letters and digits, copied and lowered.
+        let end = i + bytes.get(i..).map_or(0, |t| {
+            t.iter().take_while(|c| c.is_ascii_alphanumeric()).count()
+        });
+        if end > i {
+            let from = b.out.len();
+            b.copy(text, i, end);
+            if let Some(t) = b.out.get_mut(from..) {
+                t.make_ascii_lowercase();
+                if t.bytes().any(|c| c.is_ascii_digit()) {
+                    let digits = t.bytes().enumerate().filter(|(_, c)| c.is_ascii_digit());
+                    b.ascii_digits
+                        .extend(digits.map(|(k, _)| (from + k) as u32));
                 }
             }
-            Some(Fold::Nothing) | None => {}
+            i = end;
+        } else {
+            b.space();
+            i += 1;
         }
-        i += len;
     }
     if let Some(from) = same_from {
         b.copy(text, from, text.len());
@@ -346,63 +376,60 @@ pub(crate) fn match_form_with(text: &str, cache: &mut FoldCache) -> MatchForm {
     MatchForm {
         text: b.out,
         ascii_digits: b.ascii_digits,
-        anchors: b.anchors,
+        checkpoints: b.checkpoints,
     }
 }
 
 struct Builder {
     out: String,
     ascii_digits: Vec<u32>,
-    anchors: Vec<Anchor>,
-    /// `out.len() - source offset` while the current anchor maps one to one.
-    delta: Option<isize>,
+    checkpoints: Vec<Checkpoint>,
+    /// The folded and source offsets past which the next checkpoint is due.
+    next_checkpoint: (usize, usize),
     at_space: bool,
 }
 
 impl Builder {
-    /// The next folded bytes copy source bytes from `source` one to one.
-    fn linear(&mut self, source: usize) {
-        let delta = self.out.len() as isize - source as isize;
-        if self.delta != Some(delta) {
-            self.anchors.push(Anchor {
+    /// Records where the fold stands before the source character at `source`,
+    /// if a checkpoint is due.
+    #[inline]
+    fn checkpoint(&mut self, source: usize) {
+        if self.out.len() >= self.next_checkpoint.0 || source >= self.next_checkpoint.1 {
+            self.checkpoints.push(Checkpoint {
                 folded: self.out.len() as u32,
                 source: source as u32,
-                width: 0,
+                at_space: self.at_space,
             });
-            self.delta = Some(delta);
+            self.next_checkpoint = (self.out.len() + CHECKPOINT, source + CHECKPOINT);
         }
     }
 
-    /// Copies source bytes `from..to`, characters that fold to themselves.
+    /// Copies source bytes `from..to` (characters that fold to themselves, or
+    /// ASCII letters and digits lowered afterwards), with checkpoints inside.
     fn copy(&mut self, text: &str, from: usize, to: usize) {
-        self.linear(from);
-        self.out.push_str(text.get(from..to).unwrap_or(""));
+        self.checkpoint(from);
+        let mut at = from;
+        while to - at > CHECKPOINT {
+            let mut cut = at + CHECKPOINT;
+            while !text.is_char_boundary(cut) {
+                cut += 1;
+            }
+            self.out.push_str(text.get(at..cut).unwrap_or(""));
+            self.at_space = false;
+            self.checkpoint(cut);
+            at = cut;
+        }
+        self.out.push_str(text.get(at..to).unwrap_or(""));
         self.at_space = false;
     }
 
-    /// The next folded bytes all come from the source character at `source`.
-    fn constant(&mut self, source: usize, width: usize) {
-        self.anchors.push(Anchor {
-            folded: self.out.len() as u32,
-            source: source as u32,
-            width: width as u32,
-        });
-        self.delta = None;
-    }
-
-    /// A separator from the source character at `source`, unless one was just written.
+    /// A separator, unless one was just written.
     #[inline]
-    fn space(&mut self, source: usize, width: usize) {
-        if self.at_space {
-            return;
+    fn space(&mut self) {
+        if !self.at_space {
+            self.out.push(' ');
+            self.at_space = true;
         }
-        if width == 1 {
-            self.linear(source);
-        } else {
-            self.constant(source, width);
-        }
-        self.out.push(' ');
-        self.at_space = true;
     }
 }
 
@@ -576,8 +603,32 @@ mod tests {
         let src = "xx \u{456}gn\u{43E}re yy";
         let mf = match_form(src);
         let at = mf.text.find("ignore").unwrap();
-        let (s, e) = mf.source_span(at, at + "ignore".len());
+        let (s, e) = mf.source_span(src, at, at + "ignore".len());
         assert_eq!(&src[s..e], "\u{456}gn\u{43E}re");
+    }
+
+    #[test]
+    fn every_word_maps_back_across_checkpoints() {
+        // Long enough for many checkpoints; every kind of fold in each piece.
+        let piece = "\u{4E2D}\u{6587} \u{FF49}\u{FF47}nore, \u{BA4}\u{BBE}\u{BB4}\u{BCD} e\u{301}t\u{E9} \u{456}GN\u{43E}RE!!  ";
+        let src = piece.repeat(300);
+        let mf = match_form(&src);
+        let mut found = 0;
+        for (at, _) in mf.text.match_indices("ignore") {
+            let (s, e) = mf.source_span(&src, at, at + "ignore".len());
+            assert_eq!(
+                match_form(&src[s..e]).text,
+                "ignore",
+                "at {at}: {:?}",
+                &src[s..e]
+            );
+            found += 1;
+        }
+        assert_eq!(found, 600);
+        for (at, _) in mf.text.match_indices("ete") {
+            let (s, e) = mf.source_span(&src, at, at + 3);
+            assert_eq!(&src[s..e], "e\u{301}t\u{E9}");
+        }
     }
 
     #[test]

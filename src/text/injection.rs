@@ -281,11 +281,11 @@ fn rot13_matcher() -> Option<&'static PhraseSet> {
 }
 
 /// Folded phrase hits mapped back to the source of their match form.
-fn to_source(mf: &MatchForm, folded: Vec<Hit>) -> Vec<Hit> {
+fn to_source(text: &str, mf: &MatchForm, folded: Vec<Hit>) -> Vec<Hit> {
     folded
         .into_iter()
         .map(|mut h| {
-            let (s, e) = mf.source_span(h.start, h.end);
+            let (s, e) = mf.source_span(text, h.start, h.end);
             h.start = s;
             h.end = e;
             h
@@ -451,7 +451,7 @@ pub(crate) fn scan(text: &str, mf: &MatchForm) -> Vec<Hit> {
 
 /// [`scan`] with the phrase hits on the match form already found.
 pub(crate) fn scan_with(text: &str, mf: &MatchForm, folded_phrase_hits: Vec<Hit>) -> Vec<Hit> {
-    let mut hits = to_source(mf, folded_phrase_hits);
+    let mut hits = to_source(text, mf, folded_phrase_hits);
     hits.extend(chat_token_hits(text));
     hits.extend(fake_turn_hits(text));
     hits.extend(exfiltration_link_hits(text));

@@ -469,7 +469,7 @@ fn injections(
             if budget.exhausted() {
                 break;
             }
-            let (s, e) = mf.source_span(h.start, h.end);
+            let (s, e) = mf.source_span(text, h.start, h.end);
             if hits.iter().any(|x| x.start < e && s < x.end) {
                 continue;
             }
