@@ -32,6 +32,8 @@ pub(crate) struct Hit {
 struct Matchers {
     phrases: PhraseSet,
     tokens: AhoCorasick,
+    /// Every ASCII word of the folded phrases.
+    words: std::collections::HashSet<String>,
 }
 
 /// Folded phrases, each belonging to a template, searched only where one can
@@ -46,9 +48,11 @@ struct PhraseSet {
     templates: Vec<usize>,
     /// One bit per (first byte, second byte) pair that begins a phrase.
     starts: Vec<u64>,
-    /// One bit per hash of the first four bytes of a phrase, and exact pairs
-    /// for phrases shorter than that: most words that pass the pair test
-    /// ("th…") fail this one, and each failure saves an automaton search.
+    /// One bit per hash of the first eight bytes of a phrase that long, and
+    /// of the first four of one shorter, and exact pairs for phrases shorter
+    /// still: most words that pass the pair test ("the …") fail these, and
+    /// each failure saves an automaton search.
+    starts8: Vec<u64>,
     starts4: Vec<u64>,
     short: Vec<u64>,
 }
@@ -68,9 +72,24 @@ fn hash4(b: [u8; 4]) -> usize {
     (u32::from_le_bytes(b).wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
 
+/// A 16-bit hash of eight bytes.
+fn hash8(b: [u8; 8]) -> usize {
+    (u64::from_le_bytes(b).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+}
+
+/// The first `N` bytes of `b` from `at`, zeros past its end.
+fn head<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (k, slot) in out.iter_mut().enumerate() {
+        *slot = b.get(at + k).copied().unwrap_or(0);
+    }
+    out
+}
+
 impl PhraseSet {
     fn build(phrases: &[String], templates: Vec<usize>) -> Option<PhraseSet> {
         let mut starts = vec![0u64; 1024];
+        let mut starts8 = vec![0u64; 1024];
         let mut starts4 = vec![0u64; 1024];
         let mut short = vec![0u64; 1024];
         for p in phrases {
@@ -85,10 +104,10 @@ impl PhraseSet {
                     set_bit(&mut short, pair);
                 }
             }
-            if let Some(head) = b.get(..4) {
-                let mut four = [0u8; 4];
-                four.copy_from_slice(head);
-                set_bit(&mut starts4, hash4(four));
+            if b.len() >= 8 {
+                set_bit(&mut starts8, hash8(head(b, 0)));
+            } else if b.len() >= 4 {
+                set_bit(&mut starts4, hash4(head(b, 0)));
             }
         }
         let ac = AhoCorasickBuilder::new()
@@ -101,6 +120,7 @@ impl PhraseSet {
             ac,
             templates,
             starts,
+            starts8,
             starts4,
             short,
         })
@@ -113,7 +133,9 @@ impl PhraseSet {
         if !bit(&self.starts, pair) {
             return false;
         }
-        bit(&self.short, pair) || bit(&self.starts4, hash4([byte(0), byte(1), byte(2), byte(3)]))
+        bit(&self.short, pair)
+            || bit(&self.starts4, hash4(head(b, at)))
+            || bit(&self.starts8, hash8(head(b, at)))
     }
 
     fn hit_at(&self, folded: &str, at: usize) -> Option<Hit> {
@@ -159,13 +181,23 @@ fn build() -> Option<Matchers> {
             }
         }
     }
+    let words = phrases
+        .iter()
+        .flat_map(|p| p.split(' '))
+        .filter(|w| !w.is_empty() && w.is_ascii())
+        .map(str::to_owned)
+        .collect();
     let phrases = PhraseSet::build(&phrases, phrase_template)?;
     let tokens = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
         .ascii_case_insensitive(true)
         .build(CHAT_TOKENS)
         .ok()?;
-    Some(Matchers { phrases, tokens })
+    Some(Matchers {
+        phrases,
+        tokens,
+        words,
+    })
 }
 
 /// The hits of each set in `sets` (`None` for a set not wanted): for each,
@@ -237,6 +269,12 @@ fn on_word_boundaries(hay: &str, start: usize, end: usize) -> bool {
         !first_alnum || start == 0 || b.get(start - 1).is_some_and(|c| !c.is_ascii_alphanumeric());
     let after_ok = !last_alnum || b.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
     before_ok && after_ok
+}
+
+/// Whether `word` (folded) is a word of some phrase of the library: a
+/// leetspeak word that unleets to none cannot be part of a hidden phrase.
+pub(crate) fn is_phrase_word(word: &str) -> bool {
+    matchers().is_some_and(|m| m.words.contains(word))
 }
 
 /// Phrase hits in a folded text, as folded byte offsets.

@@ -580,8 +580,8 @@ fn report_encoded(
 
 /// Stretches of a match form around words that mix letters and ASCII digits
 /// (`digits`: their folded offsets; leetspeak is written with ASCII digits, so
-/// a digit a look-alike folded to, like Cyrillic `б` to `6`, opens no window),
-/// the only places leetspeak can hide; each reaches a few words to either side
+/// a digit a look-alike folded to, like Cyrillic `б` to `6`, opens no window)
+/// and unleet to a word of some phrase, the only places leetspeak can hide; each reaches a few words to either side
 /// and ends at a space, so phrase boundaries inside it are real boundaries.
 fn leet_windows(folded: &str, digits: &[u32]) -> Vec<(usize, usize)> {
     const REACH: usize = 96;
@@ -600,10 +600,11 @@ fn leet_windows(folded: &str, digits: &[u32]) -> Vec<(usize, usize)> {
             .get(d..)
             .and_then(|s| s.iter().position(|&c| c == b' '))
             .map_or(b.len(), |p| d + p);
-        let letters = b
-            .get(start..i)
-            .is_some_and(|w| w.iter().any(u8::is_ascii_alphabetic));
-        if !letters {
+        let word = folded.get(start..i).unwrap_or("");
+        // Only a word that unleets to a word of some phrase can hide one.
+        if !word.bytes().any(|c| c.is_ascii_alphabetic())
+            || !injection::is_phrase_word(&codecs::unleet(word))
+        {
             continue;
         }
         // Spaces are ASCII, so positions found next to them are char boundaries.

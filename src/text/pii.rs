@@ -296,8 +296,15 @@ pub(crate) fn find_pii(text: &str) -> Vec<Hit> {
                         && byte(b, s + 1).is_ascii_alphabetic()
                         && !is_alnum(before(b, s))
                 });
+                // Cards, SSNs and phone numbers all open with three digits or
+                // more and have nine or more within their first 24 bytes; most
+                // numbers in text do not.
+                let digits_ahead = || {
+                    b.get(t..(t + 24).min(b.len()))
+                        .map_or(0, |w| w.iter().filter(|c| c.is_ascii_digit()).count())
+                };
                 let number = || {
-                    num_start_ok(b, t)
+                    (run(b, t, 3, is_digit) == 3 && num_start_ok(b, t) && digits_ahead() >= 9)
                         .then(|| card(b, t).or_else(|| ssn(b, t)).or_else(|| na_phone(b, t)))
                         .flatten()
                 };
@@ -305,7 +312,8 @@ pub(crate) fn find_pii(text: &str) -> Vec<Hit> {
             }
         };
         hits.extend(found);
-        i = t + 1;
+        // The other digits of a number start nothing: their `before` is a digit.
+        i = t + 1 + run(b, t + 1, usize::MAX, is_digit) * usize::from(is_digit(byte(b, t)));
     }
     resolve(hits)
 }
