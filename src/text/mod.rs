@@ -630,7 +630,8 @@ fn leet_windows(folded: &str, digits: &[u32]) -> Vec<(usize, usize)> {
 /// character, decided by sampling instead of a walk. Such a run spans at least
 /// `max_run + 1` bytes and repeats every 12 bytes (a multiple of every UTF-8
 /// length), so inside it the 12 bytes at any offset equal the 12 after them,
-/// and samples `max_run + 1 - 24` bytes apart cannot all miss it.
+/// and samples `max_run + 1 - 24` bytes apart cannot all miss it; a sample
+/// that hits is followed out to the ends of its repeating stretch.
 fn may_flood(text: &str, max_run: u32) -> bool {
     const PERIOD: usize = 12;
     let span = max_run as usize + 1;
@@ -639,11 +640,24 @@ fn may_flood(text: &str, max_run: u32) -> bool {
     }
     let stride = span - 2 * PERIOD;
     let b = text.as_bytes();
+    let repeats = |k: usize| b.get(k).is_some_and(|x| b.get(k + PERIOD) == Some(x));
     let mut i = 0;
     while let Some(window) = b.get(i..i + 2 * PERIOD) {
         let (first, second) = window.split_at(PERIOD);
         if first == second {
-            return true;
+            // Measure the repeating stretch around the sample: a run of
+            // spaces or dashes shorter than the limit is common and harmless.
+            let (mut start, mut end) = (i, i + PERIOD);
+            while start > 0 && repeats(start - 1) {
+                start -= 1;
+            }
+            while repeats(end) {
+                end += 1;
+            }
+            if end + PERIOD - start >= span {
+                return true;
+            }
+            i = end;
         }
         i += stride;
     }
@@ -761,5 +775,26 @@ impl CharWalk {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn flood_sampling_never_misses_a_flood() {
+        for c in ["a", "\u{e9}", "\u{4E2D}", "\u{1F600}"] {
+            for pad in [0, 1, 5, 100, 231, 232, 233, 500] {
+                let flood = format!("{}{}x", "-".repeat(pad), c.repeat(257));
+                assert!(may_flood(&flood, 256), "{c:?} after {pad}");
+            }
+        }
+        // Long runs under the limit are told apart without a walk.
+        let spaces = format!("x{}y", " ".repeat(200)).repeat(50);
+        assert!(!may_flood(&spaces, 256));
+        assert!(!may_flood("plain text", 256));
     }
 }
