@@ -136,7 +136,7 @@ pub(crate) fn next_where(
 
 /// The code point starting at byte `i` of valid UTF-8 and its length in bytes;
 /// `(0, 1)` past the end or off a character boundary, which callers never ask for.
-#[inline]
+#[inline(always)]
 pub(crate) fn decode(bytes: &[u8], i: usize) -> (u32, usize) {
     let cont = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80) & 0x3F);
     match bytes.get(i).copied() {
