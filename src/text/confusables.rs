@@ -480,10 +480,28 @@ pub(crate) fn mixed_script_words(text: &str) -> Vec<MixedWord> {
     let mut found = Vec::new();
     let mut start: Option<usize> = None;
     let mut seen = [false; 6];
+    let mut skip_until = 0;
     for (i, c) in text
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
     {
+        if i < skip_until {
+            continue;
+        }
+        // A placeholder of ours stands inside a word as a neutral piece, as
+        // the item it replaced did: splitting the word there would let the
+        // next sanitizing latinize what this one could not.
+        if let Some(len) = (c == '[')
+            .then(|| super::secrets::placeholder_len(text.as_bytes(), i))
+            .flatten()
+        {
+            skip_until = i + len;
+            start.get_or_insert_with(|| {
+                seen = [false; 6];
+                i
+            });
+            continue;
+        }
         let fam = family(c);
         // Variation selectors stay in the word so latinizing can drop those that
         // followed a replaced letter.
@@ -517,7 +535,19 @@ pub(crate) fn mixed_script_words(text: &str) -> Vec<MixedWord> {
 
 fn describe_mixed(word: &str, start: usize, end: usize) -> MixedWord {
     let mut counts = [0usize; 6];
-    for c in word.chars() {
+    let mut skip_until = 0;
+    for (k, c) in word.char_indices() {
+        if k < skip_until {
+            continue;
+        }
+        // Placeholders count for no script (see `mixed_script_words`).
+        if let Some(len) = (c == '[')
+            .then(|| super::secrets::placeholder_len(word.as_bytes(), k))
+            .flatten()
+        {
+            skip_until = k + len;
+            continue;
+        }
         if let Some(n) = counts.get_mut(family(c) as usize) {
             *n += 1;
         }
@@ -638,5 +668,16 @@ mod tests {
         assert_eq!(words[0].label, "latin+cyrillic");
         assert_eq!(words[0].latin.as_deref(), Some("paypal"));
         assert!(mixed_script_words("Привет, world! Ελληνικά").is_empty());
+    }
+
+    #[test]
+    fn a_placeholder_does_not_split_a_word() {
+        // The Armenian letter bars latinizing, across the placeholder too.
+        let words = mixed_script_words("re\u{478}t[REDACTED:high_entropy]\u{569}zb end");
+        assert_eq!(words.len(), 1);
+        assert_eq!((words[0].start, words[0].end), (0, 32));
+        assert_eq!(words[0].latin, None);
+        // Its letters count for no script: Cyrillic and a placeholder are not mixed.
+        assert!(mixed_script_words("\u{430}\u{431}[REDACTED:phone]").is_empty());
     }
 }
