@@ -37,11 +37,12 @@ struct Matchers {
 }
 
 /// Folded phrases, each belonging to a template, searched only where one can
-/// start: a phrase is tried (one anchored search) at a position whose first
-/// two bytes begin some phrase and that is a word start (or a non-ASCII
-/// character, since CJK phrases start anywhere). Most positions fail the
-/// two-byte test, so the text is walked once with a bit test per byte instead
-/// of being fed through an automaton of thousands of phrases.
+/// start: a phrase is tried (one anchored search) at a word start (any CJK
+/// character: CJK phrases start anywhere) whose first two bytes begin some
+/// phrase and whose first four or eight bytes hash like a phrase's. Most
+/// positions fail these bit tests, so the text is walked once (see
+/// [`walk_hits`]) instead of being fed through an automaton of thousands of
+/// phrases.
 struct PhraseSet {
     ac: AhoCorasick,
     /// For each phrase: index of its template.
