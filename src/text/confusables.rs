@@ -445,13 +445,25 @@ pub(crate) struct MixedWord {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Family {
+pub(crate) enum Family {
     Latin,
     Cyrillic,
     Greek,
     Armenian,
     Cherokee,
     Other,
+}
+
+/// How `c` takes part in a word of [`mixed_script_words`]: its script family
+/// (`Other` for the digits, diacritics and variation selectors a word may
+/// hold), or `None` when it separates words. Variation selectors stay in the
+/// word so latinizing can drop those that followed a replaced letter.
+pub(crate) fn word_family(c: char) -> Option<Family> {
+    let fam = family(c);
+    let in_word = fam != Family::Other
+        || c.is_ascii_digit()
+        || matches!(c, '\u{300}'..='\u{36F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}');
+    in_word.then_some(fam)
 }
 
 fn family(c: char) -> Family {
@@ -479,7 +491,8 @@ fn family(c: char) -> Family {
 pub(crate) fn mixed_script_words(text: &str) -> Vec<MixedWord> {
     let mut found = Vec::new();
     let mut start: Option<usize> = None;
-    let mut seen = [false; 6];
+    // Letters of each family in the current word.
+    let mut counts = [0usize; 6];
     let mut skip_until = 0;
     for (i, c) in text
         .char_indices()
@@ -497,30 +510,24 @@ pub(crate) fn mixed_script_words(text: &str) -> Vec<MixedWord> {
         {
             skip_until = i + len;
             start.get_or_insert_with(|| {
-                seen = [false; 6];
+                counts = [0; 6];
                 i
             });
             continue;
         }
-        let fam = family(c);
-        // Variation selectors stay in the word so latinizing can drop those that
-        // followed a replaced letter.
-        let in_word = fam != Family::Other
-            || c.is_ascii_digit()
-            || matches!(c, '\u{300}'..='\u{36F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}');
-        if in_word {
+        if let Some(fam) = word_family(c) {
             if start.is_none() {
                 start = Some(i);
-                seen = [false; 6];
+                counts = [0; 6];
             }
-            if let Some(s) = seen.get_mut(fam as usize) {
-                *s = true;
+            if let Some(n) = counts.get_mut(fam as usize) {
+                *n += 1;
             }
             continue;
         }
         let Some(s) = start.take() else { continue };
-        let latin = seen.first().copied().unwrap_or(false);
-        let lookalike = seen.get(1..5).is_some_and(|f| f.iter().any(|&x| x));
+        let latin = counts.first().is_some_and(|&n| n > 0);
+        let lookalike = counts.get(1..5).is_some_and(|f| f.iter().any(|&n| n > 0));
         if !(latin && lookalike) {
             continue;
         }
@@ -528,30 +535,13 @@ pub(crate) fn mixed_script_words(text: &str) -> Vec<MixedWord> {
         if word.is_single_script() {
             continue;
         }
-        found.push(describe_mixed(word, s, i));
+        found.push(describe_mixed(word, s, i, counts));
     }
     found
 }
 
-fn describe_mixed(word: &str, start: usize, end: usize) -> MixedWord {
-    let mut counts = [0usize; 6];
-    let mut skip_until = 0;
-    for (k, c) in word.char_indices() {
-        if k < skip_until {
-            continue;
-        }
-        // Placeholders count for no script (see `mixed_script_words`).
-        if let Some(len) = (c == '[')
-            .then(|| super::secrets::placeholder_len(word.as_bytes(), k))
-            .flatten()
-        {
-            skip_until = k + len;
-            continue;
-        }
-        if let Some(n) = counts.get_mut(family(c) as usize) {
-            *n += 1;
-        }
-    }
+/// `counts`: the word's letters of each family (placeholders count for none).
+fn describe_mixed(word: &str, start: usize, end: usize, counts: [usize; 6]) -> MixedWord {
     let other = [
         Family::Cyrillic,
         Family::Greek,

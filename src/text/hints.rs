@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use crate::policy::Normalization;
 
 use super::chars::{self, Class, Copied, Marks};
+use super::confusables::{self, Family};
 use super::normalize;
 
 /// Per-character properties, one byte: what the character pass needs to know
@@ -50,7 +51,7 @@ fn compute(cp: u32) -> u8 {
     let Some(c) = char::from_u32(cp) else {
         return 0;
     };
-    let mut p = word_class(cp);
+    let mut p = word_class(c);
     if c.is_ascii() {
         if chars::classify_ascii(cp as u8) == Class::Plain {
             p |= COPIED;
@@ -198,24 +199,14 @@ pub(crate) fn copied_around(text: &str, from: usize, to: usize) -> bool {
         && after.is_none_or(copied)
 }
 
-/// How a character takes part in a word for the mixed-script check: the script
-/// families of `confusables::family`, digits, diacritics and selectors as
-/// neutral word characters, anything else (0) separating words.
-fn word_class(cp: u32) -> u8 {
-    match cp {
-        0x41..=0x5A | 0x61..=0x7A => LATIN,
-        0x30..=0x39 => NEUTRAL,
-        0xC0..=0x24F | 0x1E00..=0x1EFF => LATIN,
-        0x300..=0x36F | 0xFE00..=0xFE0F | 0xE0100..=0xE01EF => NEUTRAL,
-        0x370..=0x52F
-        | 0x531..=0x58F
-        | 0x13A0..=0x13FF
-        | 0x1C80..=0x1C8F
-        | 0x1F00..=0x1FFF
-        | 0x2DE0..=0x2DFF
-        | 0xA640..=0xA69F
-        | 0xAB70..=0xABBF => LOOKALIKE,
-        _ => 0,
+/// How a character takes part in a word for the mixed-script check, as
+/// [`confusables::word_family`] says.
+fn word_class(c: char) -> u8 {
+    match confusables::word_family(c) {
+        Some(Family::Latin) => LATIN,
+        Some(Family::Other) => NEUTRAL,
+        Some(_) => LOOKALIKE,
+        None => 0,
     }
 }
 
