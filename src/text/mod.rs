@@ -778,6 +778,21 @@ impl CharWalk {
     }
 }
 
+/// A fixed pseudo-random sequence for tests (xorshift64).
+#[cfg(test)]
+pub(crate) struct TestRng(pub(crate) u64);
+
+#[cfg(test)]
+impl TestRng {
+    /// The next number in `0..n`.
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
