@@ -89,24 +89,10 @@ impl<'a> Utf16Index<'a> {
         let block = byte / STRIDE;
         let base = self.checkpoints.get(block).copied().unwrap_or(0);
         let from = block * STRIDE;
-        let extra: u32 = self
-            .text
-            .as_bytes()
-            .get(from..byte)
-            .unwrap_or(&[])
-            .iter()
-            .map(|&b| utf16_units_of_byte(b))
-            .sum();
+        let extra =
+            super::utf8::utf16_len(self.text.as_bytes().get(from..byte).unwrap_or(&[])) as u32;
         base + extra
     }
-}
-
-/// UTF-16 units contributed by one UTF-8 byte: lead bytes of 1–3 byte sequences
-/// give one unit, lead bytes of 4-byte sequences two, continuation bytes none.
-/// Branch-free, so the loops that sum it vectorize.
-#[inline]
-fn utf16_units_of_byte(b: u8) -> u32 {
-    u32::from((b as i8) >= -0x40) + u32::from(b >= 0xF0)
 }
 
 /// Length of `s` in UTF-16 code units.
