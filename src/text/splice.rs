@@ -95,11 +95,7 @@ fn agree(a: &[u8], b: &[u8], i: usize, o: usize) -> bool {
 /// Length of the common prefix of `x` and `y`, eight bytes at a time (as
 /// integers: a slice comparison would call `memcmp` for each eight).
 fn common_prefix(x: &[u8], y: &[u8]) -> usize {
-    let word = |c: &[u8]| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        u64::from_le_bytes(w)
-    };
+    use super::utf8::word;
     let mut n = 0;
     for (p, q) in x.chunks_exact(8).zip(y.chunks_exact(8)) {
         if word(p) != word(q) {

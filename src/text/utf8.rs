@@ -8,9 +8,7 @@
 pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+        if word(chunk) & HIGH != 0 {
             break;
         }
         i += 8;
@@ -70,9 +68,9 @@ pub(crate) fn long_runs(
     runs
 }
 
-/// Eight bytes as one integer.
+/// Eight bytes (`chunk` is eight long) as one integer.
 #[inline]
-fn word(chunk: &[u8]) -> u64 {
+pub(crate) fn word(chunk: &[u8]) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(chunk);
     u64::from_le_bytes(w)
