@@ -34,7 +34,6 @@ use crate::report::{Code, Encoding, Report, Scores, Severity, Stats, Verdict};
 
 use findings::Collector;
 #[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
-pub(crate) use offsets::utf16_len;
 use offsets::EditMap;
 use scan::{preview, DecodeBudget};
 use splice::Splice;
@@ -184,7 +183,8 @@ pub(crate) fn guard_spliced(
     let blocked = col.blocks();
     let (findings, actions) = col.finish(input);
     let output_chars = char_count(&output) as u32;
-    let input_chars = char_count(input) as u32;
+    let (input_chars, input_utf16) = utf8::counts(input.as_bytes());
+    let input_chars = input_chars as u32;
     let verdict = if blocked {
         Verdict::Blocked
     } else if output != input {
@@ -202,7 +202,7 @@ pub(crate) fn guard_spliced(
         },
         stats: Stats {
             input_chars,
-            input_utf16: offsets::utf16_len(input) as u32,
+            input_utf16: input_utf16 as u32,
             output_chars,
             removed_chars: input_chars.saturating_sub(output_chars),
             replaced,

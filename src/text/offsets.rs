@@ -95,11 +95,6 @@ impl<'a> Utf16Index<'a> {
     }
 }
 
-/// Length of `s` in UTF-16 code units.
-pub(crate) fn utf16_len(s: &str) -> usize {
-    super::utf8::utf16_len(s.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

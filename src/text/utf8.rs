@@ -78,34 +78,35 @@ pub(crate) fn word(chunk: &[u8]) -> u64 {
 
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// Characters in valid UTF-8: bytes that are not continuation bytes
-/// (`10xxxxxx`), counted eight at a time with a population count.
-pub(crate) fn char_count(bytes: &[u8]) -> usize {
+/// Characters and UTF-16 units of valid UTF-8, counted together eight bytes
+/// at a time with population counts: a character per byte that is not a
+/// continuation byte (`10xxxxxx`), a second UTF-16 unit per four-byte
+/// sequence (lead byte `11110xxx`).
+pub(crate) fn counts(bytes: &[u8]) -> (usize, usize) {
     let chunks = bytes.chunks_exact(8);
     let tail = chunks.remainder();
-    let mut continuations = 0;
+    let (mut continuations, mut fours) = (0, 0);
     for c in chunks {
         let x = word(c);
         // Bit 7 set and bit 6 clear.
         continuations += (x & !(x << 1) & HIGH).count_ones() as usize;
-    }
-    continuations += tail.iter().filter(|&&b| b & 0xC0 == 0x80).count();
-    bytes.len() - continuations
-}
-
-/// UTF-16 units of valid UTF-8: one per character, two for each four-byte
-/// sequence (lead byte `11110xxx`).
-pub(crate) fn utf16_len(bytes: &[u8]) -> usize {
-    let chunks = bytes.chunks_exact(8);
-    let tail = chunks.remainder();
-    let mut fours = 0;
-    for c in chunks {
-        let x = word(c);
         // Bits 7 to 4 all set.
         fours += (x & (x << 1) & (x << 2) & (x << 3) & HIGH).count_ones() as usize;
     }
+    continuations += tail.iter().filter(|&&b| b & 0xC0 == 0x80).count();
     fours += tail.iter().filter(|&&b| b >= 0xF0).count();
-    char_count(bytes) + fours
+    let chars = bytes.len() - continuations;
+    (chars, chars + fours)
+}
+
+/// Characters in valid UTF-8.
+pub(crate) fn char_count(bytes: &[u8]) -> usize {
+    counts(bytes).0
+}
+
+/// UTF-16 units of valid UTF-8.
+pub(crate) fn utf16_len(bytes: &[u8]) -> usize {
+    counts(bytes).1
 }
 
 /// The first byte at or after `from` for which `wanted` holds. Sixteen bytes

@@ -112,12 +112,12 @@ fn splices_to_js(
     let (mut byte, mut unit) = (0usize, 0usize);
     for sp in splices {
         for to in [sp.input.0, sp.input.1] {
-            unit += crate::text::utf16_len(input.get(byte..to).unwrap_or(""));
+            unit += crate::text::utf8::utf16_len(input.as_bytes().get(byte..to).unwrap_or(&[]));
             byte = to;
             numbers.push(unit as u32);
         }
         let replacement = output.get(sp.output.0..sp.output.1).unwrap_or("");
-        numbers.push(crate::text::utf16_len(replacement) as u32);
+        numbers.push(crate::text::utf8::utf16_len(replacement.as_bytes()) as u32);
         replacements.push_str(replacement);
     }
     (
