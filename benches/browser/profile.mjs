@@ -7,6 +7,8 @@
 //   MMGUARD_BENCH_DUMP=/tmp/corpus.txt node benches/browser/run.mjs  # the bench input
 //   CARGO_PROFILE_RELEASE_STRIP=false make wasm                      # keep function names
 //   node benches/browser/profile.mjs /tmp/corpus.txt [runs]
+//
+// MMGUARD_BENCH_POLICY='{...}' replaces the policy (JSON), as in `run.mjs`.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,9 @@ if (!file) {
 }
 const input = readFileSync(file, 'utf8');
 const runs = Number(runsArg ?? 20);
-const policy = { limits: { text: { max_chars: 16_000_000, max_bytes: 64_000_000 } } };
+const policy = process.env.MMGUARD_BENCH_POLICY
+  ? JSON.parse(process.env.MMGUARD_BENCH_POLICY)
+  : { limits: { text: { max_chars: 16_000_000, max_bytes: 64_000_000 } } };
 
 const server = await serve(REPO_ROOT, 0);
 const profileDir = mkdtempSync(path.join(tmpdir(), 'mmguard-profile-'));
