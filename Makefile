@@ -102,11 +102,18 @@ test-workerd: wasm setup-npm
 # A short time-boxed run of every fuzz target from its seeds (new corpus entries go
 # to a temporary folder, not into the repository); FUZZ_SECONDS to go longer.
 FUZZ_SECONDS ?= 30
+SHARED_DATA ?= ../shared/data
 fuzz: setup-fuzz
-	@for t in text policy_json; do \
+	@for t in text policy_json image; do \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
 	  corpus=$$(mktemp -d); \
-	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t $$corpus fuzz/seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | tail -n 3; \
+	  extra=""; \
+	  if [ $$t = image ]; then \
+	    for f in png jpeg gif; do \
+	      d=$(SHARED_DATA)/go-fuzz-corpus-images/$$f/corpus; if [ -d $$d ]; then extra="$$extra $$d"; fi; \
+	    done; \
+	  fi; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $$t $$corpus fuzz/seeds/$$t $$extra -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 2>&1 | tail -n 3; \
 	  rm -rf $$corpus; \
 	done
 

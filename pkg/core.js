@@ -87,7 +87,7 @@ function describe(value) {
   return typeof value;
 }
 
-/** Sanitizes text according to one policy. Reuse a Guard: parsing the policy happens once. */
+/** Sanitizes text and images according to one policy. Reuse a Guard: parsing the policy happens once. */
 export class Guard {
   #inner;
 
@@ -122,6 +122,37 @@ export class Guard {
     }
     // The contract is `null` when blocked; a None may cross as undefined.
     return { text: out.text ?? null, report: out.report };
+  }
+
+  /**
+   * Sanitizes an image (PNG, JPEG, GIF, WebP, BMP). `input` is a Uint8Array,
+   * an ArrayBuffer or a Blob (a File from an <input type=file>); `options.type`
+   * is the declared type to compare with the bytes (a MIME type or a file
+   * name), taken from a File's name or a Blob's type when not given. Resolves
+   * to { bytes, mimeType, width, height, report }, bytes null when blocked.
+   */
+  async image(input, options = {}) {
+    let declared = options?.type;
+    let bytes;
+    if (input instanceof Uint8Array) {
+      bytes = input;
+    } else if (input instanceof ArrayBuffer) {
+      bytes = new Uint8Array(input);
+    } else if (typeof Blob !== 'undefined' && input instanceof Blob) {
+      declared ??= input.name || input.type || undefined;
+      bytes = new Uint8Array(await input.arrayBuffer());
+    } else {
+      throw new MmguardError(
+        'input.type',
+        `image() takes a Uint8Array, an ArrayBuffer or a Blob, got ${describe(input)}`,
+      );
+    }
+    if (declared !== undefined && typeof declared !== 'string') {
+      throw new MmguardError('input.type', `options.type must be a string, got ${describe(declared)}`);
+    }
+    const out = callWasm(() => this.#live().image(bytes, declared));
+    if (!out.bytes) return { bytes: null, mimeType: null, width: null, height: null, report: out.report };
+    return { bytes: out.bytes, mimeType: out.mimeType, width: out.width, height: out.height, report: out.report };
   }
 
   policy() {

@@ -121,16 +121,116 @@ export interface TextLimits {
   max_decoded_bytes: number;
 }
 
+/** How colour under fully transparent pixels is neutralized: set to black, or the image composited onto `background`. */
+export type HiddenPixelsMode = "zero" | "flatten";
+
+/** Colour data under fully transparent pixels (visible to a model that drops alpha). */
+export interface HiddenPixelsCheck {
+  /** What to do. Default `"sanitize"`. */
+  action: Action;
+  /** How to sanitize. Default `"zero"`. */
+  mode: HiddenPixelsMode;
+  /** Background for `flatten`, RGB 0–255. Default white. */
+  background: [number, number, number];
+}
+
+/** EXIF orientation: rotate the pixels as it says (`apply`), or keep them as stored. */
+export type Orientation = "apply" | "ignore";
+
+/** Metadata (EXIF, XMP, IPTC, ICC, comments, text chunks). The output never carries it. */
+export interface MetadataCheck {
+  /** What to do with metadata blocks. Default `"sanitize"`. */
+  action: Action;
+  /** Recorded GPS positions. Default `"sanitize"`. */
+  gps: Action;
+  /** Text in metadata, run through the text guard. Default `"sanitize"`. */
+  text: Action;
+  /** EXIF orientation. Default `"apply"`. */
+  orientation: Orientation;
+}
+
+/** Resizing filter; each one's support grows with the reduction, so every pixel counts. */
+export type ResizeFilter = "area" | "triangle" | "catmull_rom" | "lanczos3";
+
+/** Downscaling of large images. */
+export interface ResizePolicy {
+  /** Longest side of the output; larger images are scaled down. Default 2048; at least 16. */
+  max_side: number;
+  /** Default `"lanczos3"`. */
+  filter: ResizeFilter;
+}
+
+/** Image-scaling attacks: an image that shows something else when scaled naively. */
+export interface ScalingAttackCheck {
+  /** What to do; the output is always scaled robustly. Default `"flag"`. */
+  action: Action;
+  /** Difference (0 to 1) at or above which an image is reported. Default 0.1. */
+  threshold: number;
+  /** Longest sides a model pipeline may scale to (besides `resize.max_side`); at most 32, each at least 8. */
+  sizes: number[];
+}
+
+/** Output format: `auto` picks PNG for transparency or few colours, JPEG otherwise. */
+export type OutputFormat = "auto" | "png" | "jpeg" | "webp";
+
+/** The re-encoded output. */
+export interface OutputPolicy {
+  /** Default `"auto"`. */
+  format: OutputFormat;
+  /** JPEG quality 1–100. Default 90. */
+  jpeg_quality: number;
+}
+
+/** Every image check, with its effective settings. */
+export interface ImagePolicy {
+  /** The declared type disagrees with the bytes. Default `flag`. */
+  format_mismatch: Check;
+  /** Trailing data, appended files (polyglots), unknown and repeated chunks. Default `sanitize`. */
+  container: Check;
+  /** Metadata. */
+  metadata: MetadataCheck;
+  /** Animated images: only the first frame is kept. Default `sanitize`. */
+  animation: Check;
+  /** Colour under fully transparent pixels. */
+  hidden_pixels: HiddenPixelsCheck;
+  /** Downscaling. */
+  resize: ResizePolicy;
+  /** Image-scaling attacks. */
+  scaling_attack: ScalingAttackCheck;
+  /** The output encoding. */
+  output: OutputPolicy;
+}
+
+/** Limits on image input, checked on the header before any pixel is decoded. All must be at least 1. */
+export interface ImageLimits {
+  /** Most bytes; over it `image()` throws `limit.image_bytes`. Default 64 MiB. */
+  max_bytes: number;
+  /** Widest image in pixels (`limit.image_width`). Default 16384. */
+  max_width: number;
+  /** Tallest image in pixels (`limit.image_height`). Default 16384. */
+  max_height: number;
+  /** Most pixels, width × height (`limit.image_pixels`). Default 40,000,000. */
+  max_pixels: number;
+  /** Most animation frames (`limit.image_frames`). Default 1000. */
+  max_frames: number;
+  /** Most bytes the decoder may allocate (`limit.image_memory`). Default 512 MiB. */
+  max_memory: number;
+}
+
 /** Size limits, one group per modality, enforced before any work. */
 export interface Limits {
   /** Limits for `Guard.text`. */
   text: TextLimits;
+  /** Limits for `Guard.image`. */
+  image: ImageLimits;
 }
 
 /** The effective policy, as returned by `defaultPolicy()` and `Guard.policy()`: every field present. */
 export interface Policy {
   /** Text checks. */
   text: TextPolicy;
+  /** Image checks. */
+  image: ImagePolicy;
   /** Size limits. */
   limits: Limits;
 }
@@ -158,9 +258,22 @@ export interface TextPolicyInput {
   flood?: Partial<FloodCheck>;
 }
 
+/** Image checks as passed to `new Guard(...)`: every field optional. A `Check` still needs its `action`. */
+export interface ImagePolicyInput {
+  format_mismatch?: Check;
+  container?: Check;
+  metadata?: Partial<MetadataCheck>;
+  animation?: Check;
+  hidden_pixels?: Partial<HiddenPixelsCheck>;
+  resize?: Partial<ResizePolicy>;
+  scaling_attack?: Partial<ScalingAttackCheck>;
+  output?: Partial<OutputPolicy>;
+}
+
 /** Limits as passed to `new Guard(...)`: every field optional. */
 export interface LimitsInput {
   text?: Partial<TextLimits>;
+  image?: Partial<ImageLimits>;
 }
 
 /**
@@ -169,6 +282,7 @@ export interface LimitsInput {
  */
 export interface PolicyInput {
   text?: TextPolicyInput;
+  image?: ImagePolicyInput;
   limits?: LimitsInput;
 }
 
@@ -232,7 +346,31 @@ export type FindingCode =
   /** One character repeated past the limit. */
   | "text.flood"
   /** The text was changed by Unicode normalization. */
-  | "text.normalized";
+  | "text.normalized"
+  /** The declared type (MIME type or file name) is not what the bytes are. */
+  | "image.format_mismatch"
+  /** Bytes after the image's end marker. */
+  | "image.trailing_data"
+  /** Another file (archive, document, script, program) inside the image file. */
+  | "image.polyglot"
+  /** A chunk or segment the format does not define. */
+  | "image.unknown_chunk"
+  /** A chunk that may appear once, repeated. */
+  | "image.duplicate_chunk"
+  /** A metadata block (`label`: exif, xmp, iptc, icc, comment, png_text, time, application). */
+  | "image.metadata"
+  /** A recorded GPS position. */
+  | "image.gps"
+  /** Text in metadata in which the text guard found something (`payload` holds the text). */
+  | "image.metadata_text"
+  /** More than one frame; only the first is kept. */
+  | "image.animation"
+  /** Colour data under fully transparent pixels. */
+  | "image.hidden_pixels"
+  /** The image shows something else when scaled naively (`score` is the difference). */
+  | "image.scaling_attack"
+  /** The image was scaled down to `image.resize.max_side`. */
+  | "image.resized";
 
 /**
  * Where a finding is in the input. `start`/`end` count UTF-16 code units like
@@ -303,6 +441,16 @@ export interface Finding {
   spans: Span[];
   /** The hidden or encoded content, decoded. */
   payload?: Payload;
+  /** Where in a binary input (an image file) it is, as byte offsets. */
+  bytes?: ByteRange;
+  /** A measured value, where the check measures one (the scaling-attack difference, the share of hidden pixels). */
+  score?: number;
+}
+
+/** Bytes `start` to `end` (exclusive) of a binary input. */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 /** What was done how often, one entry per code. */
@@ -347,8 +495,28 @@ export interface Report {
   actions: ActionTaken[];
   /** Scores. */
   scores: Scores;
-  /** Statistics. */
+  /** Statistics of a text input (zero for other inputs). */
   stats: Stats;
+  /** What an image input and its output are (image reports only). */
+  image?: ImageStats;
+}
+
+/** An image format the guard reads; the output is one of png, jpeg, webp. */
+export type ImageFormat = "png" | "jpeg" | "gif" | "webp" | "bmp";
+
+/** An image input and its output. */
+export interface ImageStats {
+  /** The input's real format, from its bytes. */
+  format: ImageFormat;
+  /** Input size in bytes. */
+  input_bytes: number;
+  /** Input width and height in pixels, as stored (before orientation). */
+  width: number;
+  height: number;
+  /** Animation frames in the input (1 for a still image). */
+  frames: number;
+  /** The output; absent when blocked. */
+  output?: { format: ImageFormat; width: number; height: number; bytes: number };
 }
 
 /** What `Guard.text` returns. */
@@ -359,6 +527,25 @@ export interface TextResult {
   report: Report;
 }
 
+/** What `Guard.image` resolves to. Every field but `report` is `null` when `report.verdict` is `"blocked"`. */
+export interface ImageResult {
+  /** The sanitized image file, re-encoded from pixels (a fresh, unshared buffer). */
+  bytes: Uint8Array<ArrayBuffer> | null;
+  /** Its MIME type: `image/png`, `image/jpeg` or `image/webp`. */
+  mimeType: string | null;
+  /** Its size in pixels. */
+  width: number | null;
+  height: number | null;
+  /** What was found and done. */
+  report: Report;
+}
+
+/** Options of `Guard.image`. */
+export interface ImageOptions {
+  /** The declared type to compare with the bytes: a MIME type (`image/png`) or a file name. Default: a File's name or a Blob's type. */
+  type?: string;
+}
+
 // ---------------------------------------------------------------- API
 
 /**
@@ -366,9 +553,16 @@ export interface TextResult {
  * - `policy.json`: the policy has an unknown key or a value of the wrong type.
  * - `policy.invalid`: the policy parses but a value is out of range.
  * - `limit.text_bytes`, `limit.text_chars`: the input is over a limit in `policy.limits.text`.
+ * - `limit.image_bytes`, `limit.image_width`, `limit.image_height`, `limit.image_pixels`,
+ *   `limit.image_frames`, `limit.image_memory`: the image is over `policy.limits.image` (from its header).
+ * - `unsupported.image_format`: a format the image guard does not decode (HEIC, AVIF, SVG, PDF, TIFF, ...);
+ *   `unsupported.image_feature`: a variant of a supported format the decoder lacks.
+ * - `input.image_format` (not an image), `input.image_malformed` (no usable header),
+ *   `input.image_decode` (corrupt image data).
  *
  * Those from the JavaScript wrapper:
- * - `input.type`: `text()` was given something other than a string.
+ * - `input.type`: `text()` was given something other than a string, or `image()` something
+ *   other than a Uint8Array, ArrayBuffer or Blob.
  * - `init.required`: the API was used before `init()` finished.
  * - `init.failed`: the WebAssembly module could not be loaded (`cause` says why).
  * - `guard.freed`: the Guard was used after `free()`.
@@ -382,6 +576,17 @@ export type ErrorCode =
   | "policy.invalid"
   | "limit.text_bytes"
   | "limit.text_chars"
+  | "limit.image_bytes"
+  | "limit.image_width"
+  | "limit.image_height"
+  | "limit.image_pixels"
+  | "limit.image_frames"
+  | "limit.image_memory"
+  | "unsupported.image_format"
+  | "unsupported.image_feature"
+  | "input.image_format"
+  | "input.image_malformed"
+  | "input.image_decode"
   | "input.type"
   | "init.required"
   | "init.failed"
@@ -438,6 +643,16 @@ export class Guard {
    *   `limit.text_chars` when it is over the policy's limits, `guard.freed` after `free()`.
    */
   text(input: string): TextResult;
+  /**
+   * Checks and sanitizes an image: the result is a new file encoded from its
+   * pixels, scaled down to `image.resize.max_side`, without metadata, trailing
+   * data or hidden colour. A Blob (a File) is read first; its name or type is
+   * the declared type unless `options.type` gives one.
+   * @throws {MmguardError} (the promise rejects) `input.type` for another kind
+   *   of input, a `limit.image_*` code over the limits, `unsupported.image_format`
+   *   for HEIC, SVG, PDF and the like, `input.image_*` for broken files.
+   */
+  image(input: Uint8Array | ArrayBuffer | Blob, options?: ImageOptions): Promise<ImageResult>;
   /** The effective policy, every default filled in. */
   policy(): Policy;
   /** Frees the wasm memory now rather than at garbage collection. Using the Guard afterwards throws `guard.freed`. */

@@ -59,6 +59,9 @@ impl Error {
         Error::new(ErrorKind::Limit, code, message)
     }
 
+    pub(crate) fn unsupported(code: &'static str, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Unsupported, code, message)
+    }
     /// An input error; public so front ends (the CLI, bindings) report their own
     /// input problems, such as a file that is not UTF-8, with the same shape.
     pub fn input(code: &'static str, message: impl Into<String>) -> Self {

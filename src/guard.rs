@@ -63,6 +63,49 @@ impl Guard {
         Ok(Sanitized { output, report })
     }
 
+    /// Sanitizes an image (PNG, JPEG, GIF, WebP or BMP): the output is a new
+    /// file encoded from its pixels, scaled down to `image.resize.max_side`,
+    /// without metadata, trailing data or hidden colour.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), mmguard::Error> {
+    /// use mmguard::{Code, Guard, ImageInput, Policy};
+    ///
+    /// // A 1×1 PNG with a ZIP archive appended (a polyglot).
+    /// let mut png = vec![
+    ///     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    ///     0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xDE, 0, 0, 0, 0x0C, 0x49,
+    ///     0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0, 0, 3, 1, 1, 0, 0x18, 0xDD,
+    ///     0x8D, 0xB0, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    /// ];
+    /// png.extend_from_slice(b"PK\x03\x04 an archive");
+    /// let guard = Guard::new(Policy::default())?;
+    /// let result = guard.image(&png, &ImageInput { declared_type: Some("pixel.png") })?;
+    /// assert!(result.report.has(Code::Polyglot));
+    /// let clean = result.output.unwrap();
+    /// // A new PNG: it ends with its own IEND chunk, nothing after it.
+    /// assert!(clean.bytes.ends_with(&[0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// - `limit.image_bytes`, `limit.image_width`, `limit.image_height`,
+    ///   `limit.image_pixels`, `limit.image_frames`, `limit.image_memory`: over
+    ///   `limits.image`, checked on the header before decoding;
+    /// - `unsupported.image_format`: a recognized format the guard does not
+    ///   decode (HEIC, AVIF, SVG, PDF, TIFF, ...), named in the message;
+    ///   `unsupported.image_feature`: a variant the decoder lacks;
+    /// - `input.image_format` (not an image), `input.image_malformed` (no
+    ///   usable header), `input.image_decode` (corrupt pixel data).
+    pub fn image(
+        &self,
+        bytes: &[u8],
+        input: &crate::image::ImageInput,
+    ) -> Result<Sanitized<crate::image::ImageOutput>> {
+        let (output, report) = crate::image::guard(bytes, input, &self.policy)?;
+        Ok(Sanitized { output, report })
+    }
+
     /// [`Guard::text`], with the output also described as splices of the input
     /// (for callers that still hold the input; `None` when sent whole is better).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]

@@ -38,10 +38,12 @@
 
 mod error;
 mod guard;
+mod image;
 mod limits;
 pub mod manual;
 mod policy;
 mod report;
+mod sniff;
 mod text;
 
 #[cfg(target_arch = "wasm32")]
@@ -49,15 +51,18 @@ mod wasm;
 
 pub use error::{Error, ErrorKind, Result};
 pub use guard::{Guard, Sanitized};
-pub use limits::{Limits, TextLimits, MAX_LIMIT, MAX_TEXT_BYTES};
+pub use image::{ImageInput, ImageOutput};
+pub use limits::{ImageLimits, Limits, TextLimits, MAX_LIMIT, MAX_TEXT_BYTES};
 pub use policy::{
-    Action, BidiCheck, BidiMode, Check, CombiningCheck, FloodCheck, InjectionCheck, Normalization,
-    Policy, TextPolicy,
+    Action, BidiCheck, BidiMode, Check, CombiningCheck, FloodCheck, HiddenPixelsCheck,
+    HiddenPixelsMode, ImagePolicy, InjectionCheck, MetadataCheck, Normalization, Orientation,
+    OutputFormat, OutputPolicy, Policy, ResizeFilter, ResizePolicy, ScalingAttackCheck, TextPolicy,
 };
 pub use report::{
-    ActionTaken, Code, Encoding, Finding, Payload, Report, Scores, Severity, Span, Stats, Verdict,
-    MAX_SPANS,
+    ActionTaken, ByteRange, Code, Encoding, Finding, ImageOutputStats, ImageStats, Payload, Report,
+    Scores, Severity, Span, Stats, Verdict, MAX_SPANS,
 };
+pub use sniff::{declared_format, sniff, ImageFormat, Sniffed};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -21,6 +21,8 @@ pub const MAX_LIMIT: u64 = (1 << 53) - 1;
 pub struct Limits {
     /// Limits for [`Guard::text`](crate::Guard::text).
     pub text: TextLimits,
+    /// Limits for [`Guard::image`](crate::Guard::image).
+    pub image: ImageLimits,
 }
 
 impl Limits {
@@ -29,11 +31,13 @@ impl Limits {
     pub fn none() -> Self {
         Limits {
             text: TextLimits::none(),
+            image: ImageLimits::none(),
         }
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
-        self.text.validate()
+        self.text.validate()?;
+        self.image.validate()
     }
 }
 
@@ -156,6 +160,183 @@ impl TextLimits {
                     ),
                 ));
             }
+        }
+        Ok(())
+    }
+}
+
+/// Limits on image input, checked against the file's header before any pixel
+/// is decoded: a decompression bomb or pixel flood (a tiny file declaring a
+/// huge size) is refused in microseconds, before any large allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImageLimits {
+    /// Most bytes accepted.
+    ///
+    /// ### Default
+    /// 64 MiB: above any camera JPEG and most lossless screenshots.
+    pub max_bytes: u64,
+    /// Widest image accepted, in pixels.
+    ///
+    /// ### Default
+    /// 16,384: what browsers' canvases and most GPUs handle.
+    pub max_width: u32,
+    /// Tallest image accepted, in pixels.
+    ///
+    /// ### Default
+    /// 16,384.
+    pub max_height: u32,
+    /// Most pixels (width × height).
+    ///
+    /// ### Default
+    /// 40,000,000: a 40 MP photo, above the 12–24 MP that phones save by
+    /// default; its RGBA pixels take 160 MB.
+    pub max_pixels: u64,
+    /// Most animation frames (only the first is decoded and kept).
+    ///
+    /// ### Default
+    /// 1,000.
+    pub max_frames: u32,
+    /// Most memory the decoder may allocate, in bytes, estimated from the
+    /// header before decoding.
+    ///
+    /// ### Default
+    /// 512 MiB: a 40 MP image decoded at 16 bits per channel and converted.
+    pub max_memory: u64,
+}
+
+impl Default for ImageLimits {
+    fn default() -> Self {
+        ImageLimits {
+            max_bytes: 64 << 20,
+            max_width: 16_384,
+            max_height: 16_384,
+            max_pixels: 40_000_000,
+            max_frames: 1_000,
+            max_memory: 512 << 20,
+        }
+    }
+}
+
+impl ImageLimits {
+    /// No practical limit; see [`Limits::none`].
+    pub fn none() -> Self {
+        ImageLimits {
+            max_bytes: MAX_TEXT_BYTES,
+            max_width: u32::MAX,
+            max_height: u32::MAX,
+            max_pixels: MAX_LIMIT,
+            max_frames: u32::MAX,
+            max_memory: MAX_LIMIT,
+        }
+    }
+
+    /// Sets [`ImageLimits::max_pixels`].
+    pub fn max_pixels(mut self, n: u64) -> Self {
+        self.max_pixels = n;
+        self
+    }
+
+    /// Sets [`ImageLimits::max_bytes`].
+    pub fn max_bytes(mut self, n: u64) -> Self {
+        self.max_bytes = n;
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        let zero = [
+            ("max_bytes", self.max_bytes),
+            ("max_width", u64::from(self.max_width)),
+            ("max_height", u64::from(self.max_height)),
+            ("max_pixels", self.max_pixels),
+            ("max_frames", u64::from(self.max_frames)),
+            ("max_memory", self.max_memory),
+        ];
+        if let Some((name, _)) = zero.iter().find(|(_, v)| *v == 0) {
+            return Err(Error::policy(
+                "policy.invalid",
+                format!("limits.image.{name} must be at least 1"),
+            ));
+        }
+        for (name, v, max) in [
+            ("max_bytes", self.max_bytes, MAX_TEXT_BYTES),
+            ("max_pixels", self.max_pixels, MAX_LIMIT),
+            ("max_memory", self.max_memory, MAX_LIMIT),
+        ] {
+            if v > max {
+                return Err(Error::policy(
+                    "policy.invalid",
+                    format!("limits.image.{name} is {v}, at most {max} is allowed"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses an input of `bytes` bytes over the cap.
+    pub(crate) fn check_bytes(&self, bytes: usize) -> Result<()> {
+        let n = bytes as u64;
+        if n > self.max_bytes {
+            return Err(Error::limit(
+                "limit.image_bytes",
+                format!(
+                    "image is {n} bytes, over the limit of {} (limits.image.max_bytes)",
+                    self.max_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses an image whose header declares more than the caps allow;
+    /// `memory` is the decoder's estimated allocation.
+    pub(crate) fn check_header(
+        &self,
+        width: u32,
+        height: u32,
+        frames: u32,
+        memory: u64,
+    ) -> Result<()> {
+        let over = |code: &'static str, what: String| Err(Error::limit(code, what));
+        if width > self.max_width {
+            return over(
+                "limit.image_width",
+                format!(
+                    "image is {width} pixels wide, over the limit of {} (limits.image.max_width)",
+                    self.max_width
+                ),
+            );
+        }
+        if height > self.max_height {
+            return over(
+                "limit.image_height",
+                format!(
+                    "image is {height} pixels tall, over the limit of {} (limits.image.max_height)",
+                    self.max_height
+                ),
+            );
+        }
+        let pixels = u64::from(width) * u64::from(height);
+        if pixels > self.max_pixels {
+            return over(
+                "limit.image_pixels",
+                format!("image has {pixels} pixels ({width}×{height}), over the limit of {} (limits.image.max_pixels)", self.max_pixels),
+            );
+        }
+        if frames > self.max_frames {
+            return over(
+                "limit.image_frames",
+                format!(
+                    "image has {frames} frames, over the limit of {} (limits.image.max_frames)",
+                    self.max_frames
+                ),
+            );
+        }
+        if memory > self.max_memory {
+            return over(
+                "limit.image_memory",
+                format!("decoding would take about {memory} bytes, over the limit of {} (limits.image.max_memory)", self.max_memory),
+            );
         }
         Ok(())
     }

@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 
+mod image;
+pub use image::{
+    HiddenPixelsCheck, HiddenPixelsMode, ImagePolicy, MetadataCheck, Orientation, OutputFormat,
+    OutputPolicy, ResizeFilter, ResizePolicy, ScalingAttackCheck,
+};
+
 /// What to do when a check finds something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -280,6 +286,8 @@ impl TextPolicy {
 pub struct Policy {
     /// Text checks.
     pub text: TextPolicy,
+    /// Image checks.
+    pub image: ImagePolicy,
     /// Size limits, enforced before any work.
     pub limits: Limits,
 }
@@ -304,6 +312,7 @@ impl Policy {
     /// `policy.invalid`, naming the field.
     pub fn validate(&self) -> Result<()> {
         self.text.validate()?;
+        self.image.validate()?;
         self.limits.validate()
     }
 }

@@ -109,6 +109,42 @@ pub enum Code {
     /// The text was changed by Unicode normalization.
     #[serde(rename = "text.normalized")]
     Normalized,
+    /// The declared type (MIME type or file name) is not what the bytes are.
+    #[serde(rename = "image.format_mismatch")]
+    FormatMismatch,
+    /// Bytes after the image's end marker.
+    #[serde(rename = "image.trailing_data")]
+    TrailingData,
+    /// Another file (archive, document, script, program) inside the image file.
+    #[serde(rename = "image.polyglot")]
+    Polyglot,
+    /// A chunk or segment the format does not define.
+    #[serde(rename = "image.unknown_chunk")]
+    UnknownChunk,
+    /// A chunk that may appear once, repeated (decoders disagree on which counts).
+    #[serde(rename = "image.duplicate_chunk")]
+    DuplicateChunk,
+    /// A metadata block (EXIF, XMP, IPTC, ICC, comment, text chunk).
+    #[serde(rename = "image.metadata")]
+    Metadata,
+    /// A recorded GPS position.
+    #[serde(rename = "image.gps")]
+    Gps,
+    /// Text in metadata that the text guard found something in.
+    #[serde(rename = "image.metadata_text")]
+    MetadataText,
+    /// More than one frame; only the first is kept.
+    #[serde(rename = "image.animation")]
+    Animation,
+    /// Colour data under fully transparent pixels.
+    #[serde(rename = "image.hidden_pixels")]
+    HiddenPixels,
+    /// The image shows something else when scaled naively (image-scaling attack).
+    #[serde(rename = "image.scaling_attack")]
+    ScalingAttack,
+    /// The image was scaled down to the policy's size.
+    #[serde(rename = "image.resized")]
+    Resized,
 }
 
 impl Code {
@@ -138,6 +174,18 @@ impl Code {
             Code::ExcessiveCombining => "text.excessive_combining",
             Code::Flood => "text.flood",
             Code::Normalized => "text.normalized",
+            Code::FormatMismatch => "image.format_mismatch",
+            Code::TrailingData => "image.trailing_data",
+            Code::Polyglot => "image.polyglot",
+            Code::UnknownChunk => "image.unknown_chunk",
+            Code::DuplicateChunk => "image.duplicate_chunk",
+            Code::Metadata => "image.metadata",
+            Code::Gps => "image.gps",
+            Code::MetadataText => "image.metadata_text",
+            Code::Animation => "image.animation",
+            Code::HiddenPixels => "image.hidden_pixels",
+            Code::ScalingAttack => "image.scaling_attack",
+            Code::Resized => "image.resized",
         }
     }
 }
@@ -229,6 +277,22 @@ pub struct Finding {
     /// The hidden or encoded content, decoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<Payload>,
+    /// Where in a binary input (an image file) it is, as byte offsets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<ByteRange>,
+    /// A measured value, where the check measures one (e.g. the scaling-attack
+    /// difference, the share of hidden pixels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// Bytes `start..end` of a binary input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByteRange {
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
 }
 
 /// One line per code: what was done how often.
@@ -278,8 +342,42 @@ pub struct Report {
     pub actions: Vec<ActionTaken>,
     /// Scores.
     pub scores: Scores,
-    /// Statistics.
+    /// Statistics of a text input (zero for other inputs).
     pub stats: Stats,
+    /// What an image input and its output are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageStats>,
+}
+
+/// An image input and its output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageStats {
+    /// The input's real format.
+    pub format: crate::sniff::ImageFormat,
+    /// Input size in bytes.
+    pub input_bytes: u32,
+    /// Input width in pixels (as stored, before orientation).
+    pub width: u32,
+    /// Input height in pixels.
+    pub height: u32,
+    /// Animation frames in the input (1 for a still image).
+    pub frames: u32,
+    /// Output format, width, height and size; absent when blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<ImageOutputStats>,
+}
+
+/// The output image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageOutputStats {
+    /// Encoded format.
+    pub format: crate::sniff::ImageFormat,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Size in bytes.
+    pub bytes: u32,
 }
 
 impl Report {

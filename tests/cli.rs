@@ -132,3 +132,129 @@ fn errors_exit_2_with_code_in_report_and_stderr() {
     let out = mmguard(&["text", "/nonexistent/file"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The famous 1×1 red PNG.
+const PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xDE, 0, 0, 0, 0x0C, 0x49, 0x44, 0x41, 0x54,
+    0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0, 0, 3, 1, 1, 0, 0x18, 0xDD, 0x8D, 0xB0, 0, 0, 0, 0, 0x49,
+    0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+#[test]
+fn image_command_writes_a_clean_file_and_the_report() {
+    let input = tmp("in.jpg");
+    let mut polyglot = PIXEL_PNG.to_vec();
+    polyglot.extend_from_slice(b"PK\x03\x04 zip");
+    std::fs::write(&input, &polyglot).unwrap();
+    let (out_path, report) = (tmp("out.png"), tmp("img.json"));
+    let out = mmguard(
+        &[
+            "image",
+            input.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read(&out_path).unwrap();
+    assert!(
+        written.starts_with(b"\x89PNG") && written.ends_with(&PIXEL_PNG[PIXEL_PNG.len() - 8..])
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let codes: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    // Named .jpg, but a PNG; with a ZIP appended.
+    for c in [
+        "image.format_mismatch",
+        "image.polyglot",
+        "image.trailing_data",
+    ] {
+        assert!(codes.contains(&c), "{codes:?}");
+    }
+    assert_eq!(r["image"]["output"]["format"], "png");
+
+    // Standard input to standard output.
+    let out = mmguard(&["image", "-", "-o", "-"], PIXEL_PNG);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.starts_with(b"\x89PNG"));
+}
+
+#[test]
+fn image_command_errors_and_blocks() {
+    let report = tmp("img-err.json");
+    let out = mmguard(
+        &[
+            "image",
+            "-",
+            "-o",
+            "-",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        b"%PDF-1.4",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["error"]["code"], "unsupported.image_format");
+    assert!(String::from_utf8(out.stderr).unwrap().contains("PDF"));
+    // No -o.
+    let out = mmguard(&["image", "-"], PIXEL_PNG);
+    assert_eq!(out.status.code(), Some(2));
+    // -o belongs to image only.
+    let out = mmguard(&["text", "-o", "x"], b"hi");
+    assert_eq!(out.status.code(), Some(2));
+    // Over the byte limit, refused before being read whole.
+    let policy = tmp("img-policy.json");
+    std::fs::write(&policy, r#"{ "limits": { "image": { "max_bytes": 10 } } }"#).unwrap();
+    let out = mmguard(
+        &[
+            "image",
+            "-",
+            "-o",
+            "-",
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+        PIXEL_PNG,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("limit.image_bytes"));
+    // Blocked: a format mismatch with `block`.
+    std::fs::write(
+        &policy,
+        r#"{ "image": { "format_mismatch": { "action": "block" } } }"#,
+    )
+    .unwrap();
+    let out = mmguard(
+        &[
+            "image",
+            "-",
+            "-o",
+            "-",
+            "--type",
+            "image/gif",
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+        PIXEL_PNG,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}

@@ -2,8 +2,10 @@
 //!
 //! ```text
 //! mmguard text [FILE|-] [--policy POLICY.json] [--report REPORT.json]
+//! mmguard image FILE|- -o OUT|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
 //! ```
-//! Writes the sanitized text to stdout and, with `--report`, the report as JSON.
+//! `text` writes the sanitized text to stdout, `image` the sanitized image to
+//! OUT; with `--report`, the report goes there as JSON.
 //! Exit codes: 0 processed (clean or modified), 1 blocked by policy, 2 error
 //! (bad input, over a limit, bad policy, bad usage). On error the report file
 //! holds `{"error":{"code":...,"message":...}}` and the message goes to stderr.
@@ -15,10 +17,15 @@ use std::process::ExitCode;
 use mmguard::{Guard, Policy, Verdict};
 
 const USAGE: &str = "usage: mmguard text [FILE|-] [--policy POLICY.json] [--report REPORT.json]
+       mmguard image FILE|- -o OUT|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
        mmguard --help | --version
 
-Sanitizes text (a file, or standard input with - or no FILE) and writes it to
-standard output. Exit status: 0 processed, 1 blocked by policy, 2 error.";
+text:  sanitizes text (a file, or standard input with - or no FILE) and writes
+       it to standard output.
+image: sanitizes an image (PNG, JPEG, GIF, WebP, BMP) and writes a clean
+       re-encoded file to OUT (standard output with -). --type is the declared
+       type to compare with the bytes (default: FILE's name).
+Exit status: 0 processed, 1 blocked by policy, 2 error.";
 
 /// A CLI failure: a stable code and a message, like the library's errors.
 struct Failure {
@@ -45,6 +52,10 @@ struct Args {
     input: Option<PathBuf>,
     policy: Option<PathBuf>,
     report: Option<PathBuf>,
+    /// `-o`: where the image goes; `Some(None)` for standard output.
+    output: Option<Option<PathBuf>>,
+    /// `--type`: the declared type of an image.
+    declared: Option<String>,
 }
 
 fn parse_args(args: &[String]) -> Result<Args, Failure> {
@@ -52,6 +63,8 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
         input: None,
         policy: None,
         report: None,
+        output: None,
+        declared: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -66,6 +79,16 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
                     &mut out.report
                 };
                 *slot = Some(PathBuf::from(value));
+            }
+            "-o" | "--output" | "--type" => {
+                let value = it
+                    .next()
+                    .ok_or_else(|| Failure::new("usage.arguments", format!("{a} needs a value")))?;
+                if a == "--type" {
+                    out.declared = Some(value.clone());
+                } else {
+                    out.output = Some((value != "-").then(|| PathBuf::from(value)));
+                }
             }
             "-" => out.input = None,
             s if s.starts_with("--") => {
@@ -89,8 +112,8 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
 }
 
 /// Reads at most `max + 1` bytes, so an oversized input is refused without
-/// being read whole into memory.
-fn read_input(path: Option<&PathBuf>, max: u64) -> Result<Vec<u8>, Failure> {
+/// being read whole into memory; `limit` names the limit (`text` or `image`).
+fn read_input(path: Option<&PathBuf>, max: u64, limit: &str) -> Result<Vec<u8>, Failure> {
     let mut buf = Vec::new();
     let read = match path {
         Some(p) => std::fs::File::open(p)
@@ -104,8 +127,8 @@ fn read_input(path: Option<&PathBuf>, max: u64) -> Result<Vec<u8>, Failure> {
     };
     if read as u64 > max {
         return Err(Failure::new(
-            "limit.text_bytes",
-            format!("input is over the limit of {max} bytes (limits.text.max_bytes)"),
+            &format!("limit.{limit}_bytes"),
+            format!("input is over the limit of {max} bytes (limits.{limit}.max_bytes)"),
         ));
     }
     Ok(buf)
@@ -140,7 +163,7 @@ fn write_report(path: Option<&PathBuf>, json: &str) -> Result<(), Failure> {
 
 fn run_text(args: &Args) -> Result<Verdict, Failure> {
     let policy = load_policy(args.policy.as_ref())?;
-    let bytes = read_input(args.input.as_ref(), policy.limits.text.max_bytes)?;
+    let bytes = read_input(args.input.as_ref(), policy.limits.text.max_bytes, "text")?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Failure::new(
             "input.encoding",
@@ -159,6 +182,42 @@ fn run_text(args: &Args) -> Result<Verdict, Failure> {
             .write_all(out.as_bytes())
             .and_then(|()| stdout.flush())
             .map_err(|e| Failure::new("io.write", format!("cannot write output: {e}")))?;
+    }
+    Ok(result.report.verdict)
+}
+
+fn run_image(args: &Args) -> Result<Verdict, Failure> {
+    let Some(output) = &args.output else {
+        return Err(Failure::new(
+            "usage.arguments",
+            "image needs -o OUT (or -o - for standard output)",
+        ));
+    };
+    let policy = load_policy(args.policy.as_ref())?;
+    let bytes = read_input(args.input.as_ref(), policy.limits.image.max_bytes, "image")?;
+    let name = args
+        .input
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    let declared = args.declared.clone().or(name);
+    let guard = Guard::new(policy)?;
+    let result = guard.image(
+        &bytes,
+        &mmguard::ImageInput {
+            declared_type: declared.as_deref(),
+        },
+    )?;
+    write_report(args.report.as_ref(), &result.report.to_json())?;
+    if let Some(img) = result.output {
+        let written = match output {
+            Some(path) => std::fs::write(path, &img.bytes),
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                stdout.write_all(&img.bytes).and_then(|()| stdout.flush())
+            }
+        };
+        written.map_err(|e| Failure::new("io.write", format!("cannot write output: {e}")))?;
     }
     Ok(result.report.verdict)
 }
@@ -184,7 +243,7 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
-    let parsed = if command == "text" {
+    let parsed = if matches!(command, "text" | "image") {
         parse_args(rest)
     } else {
         Err(Failure::new(
@@ -193,7 +252,14 @@ fn main() -> ExitCode {
         ))
     };
     let report_path = parsed.as_ref().ok().and_then(|a| a.report.clone());
-    let outcome = parsed.and_then(|args| run_text(&args));
+    let outcome = parsed.and_then(|args| match command {
+        "image" => run_image(&args),
+        _ if args.output.is_some() || args.declared.is_some() => Err(Failure::new(
+            "usage.arguments",
+            "-o and --type are options of the image command",
+        )),
+        _ => run_text(&args),
+    });
     match outcome {
         Ok(Verdict::Blocked) => {
             eprintln!("mmguard: blocked by policy (see the report for findings)");

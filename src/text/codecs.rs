@@ -45,7 +45,7 @@ fn strip_padding(s: &[u8], block: usize, max: usize) -> Option<&[u8]> {
     if pad == 0 {
         return Some(s);
     }
-    if pad > max || s.len() % block != 0 {
+    if pad > max || !s.len().is_multiple_of(block) {
         return None;
     }
     s.get(..s.len() - pad)
@@ -95,7 +95,7 @@ pub(crate) fn decode_base32(s: &str) -> Option<Vec<u8>> {
 /// Hex pairs (either case), even length, no separators; `None` otherwise.
 pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
     let bytes = s.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     bytes

@@ -146,7 +146,7 @@ fn decode_once(s: &str) -> Option<(Encoding, Vec<u8>)> {
         // At least a few letters: decoded punctuation noise is not a message.
         (text.chars().filter(|c| c.is_alphabetic()).count() >= 4).then_some(bytes)
     };
-    if s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if s.len().is_multiple_of(2) && s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return codecs::decode_hex(s)
             .and_then(readable)
             .map(|b| (Encoding::Hex, b));

@@ -229,6 +229,8 @@ impl Collector {
                 count: p.count,
                 spans,
                 payload: p.payload,
+                bytes: None,
+                score: None,
             });
         }
         // Stable order: severity, then first position, then code.

@@ -207,6 +207,7 @@ pub(crate) fn guard_spliced(
             removed_chars: input_chars.saturating_sub(output_chars),
             replaced,
         },
+        image: None,
     };
     let spliced = (want_splices && !blocked)
         .then(|| splice::splices(input, &output, |o| maps.point_to_input(o)))

@@ -69,7 +69,7 @@ impl<'a> Utf16Index<'a> {
             }
             // The end of a text whose length is a multiple of STRIDE starts a
             // block of its own, which needs its checkpoint too.
-            if text.len() % STRIDE == 0 {
+            if text.len().is_multiple_of(STRIDE) {
                 checkpoints.push(units);
             }
         }

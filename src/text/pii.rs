@@ -83,7 +83,7 @@ fn luhn(d: &[u8]) -> bool {
         .enumerate()
         .map(|(k, &x)| u32::from(if k % 2 == 1 { doubled(x) } else { x }))
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Luhn plus a known issuer prefix with that issuer's lengths.

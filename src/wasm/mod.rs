@@ -92,6 +92,39 @@ impl WasmGuard {
         Ok(obj.into())
     }
 
+    /// Sanitizes an image: `{ report, bytes: Uint8Array | null, mimeType,
+    /// width, height }` (`bytes` null and the rest absent when blocked).
+    /// `declared_type` is the MIME type or file name the caller was given.
+    pub fn image(&self, bytes: &[u8], declared_type: Option<String>) -> Result<JsValue, JsValue> {
+        let input = crate::ImageInput {
+            declared_type: declared_type.as_deref(),
+        };
+        let result = self.guard.image(bytes, &input).map_err(core_error)?;
+        let obj = Object::new();
+        Reflect::set(&obj, &JsValue::from_str("report"), &to_js(&result.report)?)?;
+        match result.output {
+            Some(out) => {
+                let data = js_sys::Uint8Array::from(out.bytes.as_slice());
+                Reflect::set(&obj, &JsValue::from_str("bytes"), &data)?;
+                Reflect::set(
+                    &obj,
+                    &JsValue::from_str("mimeType"),
+                    &JsValue::from_str(out.format.mime_type()),
+                )?;
+                Reflect::set(&obj, &JsValue::from_str("width"), &JsValue::from(out.width))?;
+                Reflect::set(
+                    &obj,
+                    &JsValue::from_str("height"),
+                    &JsValue::from(out.height),
+                )?;
+            }
+            None => {
+                Reflect::set(&obj, &JsValue::from_str("bytes"), &JsValue::NULL)?;
+            }
+        }
+        Ok(obj.into())
+    }
+
     /// The effective policy with every default filled in.
     pub fn policy(&self) -> Result<JsValue, JsValue> {
         to_js(self.guard.policy())

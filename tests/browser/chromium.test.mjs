@@ -95,6 +95,19 @@ test('a bad policy throws an MmguardError with code policy.json', () => {
   assert.equal(results.badInput?.code, 'input.type');
 });
 
+test('an uploaded image is sanitized and its output decodes in the browser', () => {
+  const img = results.image;
+  for (const c of ['image.polyglot', 'image.trailing_data', 'image.format_mismatch']) {
+    assert.ok(img.codes.includes(c), `${c} in ${img.codes}`);
+  }
+  assert.equal(img.verdict, 'modified');
+  assert.deepEqual(img.size, [320, 200]);
+  assert.deepEqual(img.decoded, img.size);
+  assert.match(img.mimeType, /^image\/(png|jpeg)$/);
+  assert.equal(img.endsWithZip, false);
+  assert.deepEqual(results.badImage, { code: 'unsupported.image_format', isMmguardError: true });
+});
+
 test('the version is a semantic version', () => {
   assert.match(results.version, /^\d+\.\d+\.\d+/);
 });

@@ -71,3 +71,26 @@ test('a blocking policy returns null text inside workerd', async () => {
   assert.equal(text, null);
   assert.equal(report.verdict, 'blocked');
 });
+
+/** The famous 1×1 red PNG. */
+const PIXEL_PNG = Uint8Array.from(
+  atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVQI12P4z8AAAAMBAQAY3Y2wAAAAAElFTkSuQmCC'),
+  (c) => c.charCodeAt(0),
+);
+
+test('sanitizes an image inside workerd', async () => {
+  const polyglot = new Uint8Array([...PIXEL_PNG, ...new TextEncoder().encode('PK\x03\x04 zip')]);
+  const res = await fetch(`${base}/image`, { method: 'POST', body: polyglot, headers: { 'content-type': 'image/gif' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'image/png');
+  const report = JSON.parse(decodeURIComponent(res.headers.get('x-mmguard-report')));
+  const codes = report.findings.map((f) => f.code);
+  for (const c of ['image.polyglot', 'image.format_mismatch']) assert.ok(codes.includes(c), `${c} in ${codes}`);
+  const out = new Uint8Array(await res.arrayBuffer());
+  assert.deepEqual([...out.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  assert.deepEqual([...out.subarray(-8)], [...PIXEL_PNG.subarray(-8)]);
+
+  const bad = await fetch(`${base}/image`, { method: 'POST', body: '%PDF-1.4' });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error.code, 'unsupported.image_format');
+});

@@ -11,6 +11,8 @@ import {
   type Action,
   type Finding,
   type FindingCode,
+  type ImageResult,
+  type ImageStats,
   type Policy,
   type PolicyInput,
   type Report,
@@ -82,3 +84,25 @@ export function narrowText(r: TextResult): string {
   const s: string = r.text;
   return s;
 }
+
+export async function sanitizeUpload(file: File): Promise<Blob | null> {
+  const guard = new Guard({ image: { resize: { max_side: 1024 }, output: { format: "webp" } }, limits: { image: { max_pixels: 24_000_000 } } });
+  const result: ImageResult = await guard.image(file, { type: file.type });
+  const stats: ImageStats | undefined = result.report.image;
+  const where = result.report.findings.map((f) => `${f.code}@${f.bytes?.start ?? "-"} ${f.score ?? ""}`);
+  void [stats?.output?.format, where];
+  if (result.bytes === null || result.mimeType === null) return null;
+  return new Blob([result.bytes], { type: result.mimeType });
+}
+
+export const imagePolicies: PolicyInput[] = [
+  { image: { hidden_pixels: { mode: "flatten", background: [0, 0, 0] } } },
+  { image: { scaling_attack: { action: "block", sizes: [224, 448] } } },
+  { image: { metadata: { gps: "block", orientation: "ignore" } } },
+];
+
+// @ts-expect-error "gif" is not an output format
+export const gifOutput: PolicyInput = { image: { output: { format: "gif" } } };
+
+// @ts-expect-error image() takes bytes or a Blob, not a string
+export const notBytes = new Guard().image("photo.png");

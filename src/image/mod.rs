@@ -1,0 +1,507 @@
+//! The image guard: what an uploaded image really is, bounded before it is
+//! decoded, everything hidden around its pixels reported, and a clean image
+//! re-encoded from the pixels alone.
+//!
+//! In order: sniff the format from its bytes; walk its structure (size, frames,
+//! end, metadata, chunks) and enforce the limits on what the header declares;
+//! report trailing data, embedded files, odd chunks and metadata (its text run
+//! through the text guard); decode the first frame within the memory budget;
+//! apply EXIF orientation; neutralize colour under transparent pixels; look for
+//! image-scaling attacks; scale down robustly; encode.
+
+mod container;
+mod encode;
+mod layout;
+mod metadata;
+mod pixels;
+mod resize;
+mod scaling;
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::policy::{Action, HiddenPixelsMode, Orientation, Policy};
+use crate::report::{
+    ActionTaken, ByteRange, Code, Finding, ImageOutputStats, ImageStats, Payload, Report, Scores,
+    Severity, Stats, Verdict,
+};
+use crate::sniff::{self, ImageFormat, Sniffed};
+
+/// What the caller says about an image besides its bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageInput<'a> {
+    /// The declared type: a MIME type (`image/png`) or a file name
+    /// (`photo.jpg`). Compared with what the bytes are; never trusted.
+    pub declared_type: Option<&'a str>,
+}
+
+/// A sanitized image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageOutput {
+    /// The encoded file.
+    pub bytes: Vec<u8>,
+    /// Its format.
+    pub format: ImageFormat,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// Most bytes of a metadata text put in a report.
+const MAX_REPORTED_TEXT: usize = 4096;
+
+/// Findings and actions as the pipeline goes.
+#[derive(Default)]
+struct Found {
+    findings: Vec<Finding>,
+    actions: BTreeMap<Code, (Action, u32)>,
+    blocked: bool,
+    /// Something was removed or changed beyond the routine re-encode.
+    sanitized: bool,
+}
+
+/// One finding's details, besides its code, severity and action.
+#[derive(Default)]
+struct Details {
+    label: Option<String>,
+    count: u32,
+    bytes: Option<(usize, usize)>,
+    payload: Option<Payload>,
+    score: Option<f64>,
+}
+
+impl Found {
+    fn add(&mut self, code: Code, severity: Severity, action: Action, message: String, d: Details) {
+        if !action.enabled() {
+            return;
+        }
+        let count = d.count.max(1);
+        self.blocked |= action == Action::Block;
+        self.sanitized |= action == Action::Sanitize;
+        let entry = self.actions.entry(code).or_insert((action, 0));
+        entry.1 += count;
+        self.findings.push(Finding {
+            code,
+            severity,
+            message,
+            label: d.label,
+            action,
+            count,
+            spans: Vec::new(),
+            payload: d.payload,
+            bytes: d.bytes.map(|(s, e)| ByteRange {
+                start: s as u32,
+                end: e as u32,
+            }),
+            score: d.score,
+        });
+    }
+}
+
+/// Sanitizes one image under `policy`.
+pub(crate) fn guard(
+    bytes: &[u8],
+    input: &ImageInput,
+    policy: &Policy,
+) -> Result<(Option<ImageOutput>, Report)> {
+    let limits = &policy.limits.image;
+    let p = &policy.image;
+    limits.check_bytes(bytes.len())?;
+    let format = match sniff::sniff(bytes) {
+        Sniffed::Image(f) => f,
+        Sniffed::Other(name) => {
+            return Err(Error::unsupported(
+                "unsupported.image_format",
+                format!("the input is {name}, which the image guard does not accept (it decodes PNG, JPEG, GIF, WebP and BMP)"),
+            ))
+        }
+        Sniffed::Unknown => {
+            return Err(Error::input(
+                "input.image_format",
+                "the input is not an image in a format the guard recognizes (PNG, JPEG, GIF, WebP, BMP)",
+            ))
+        }
+    };
+    let mut found = Found::default();
+    if let Some(declared) = input.declared_type.filter(|d| !d.trim().is_empty()) {
+        if sniff::declared_format(declared) != Some(format) {
+            found.add(
+                Code::FormatMismatch,
+                Severity::Medium,
+                p.format_mismatch.action,
+                format!(
+                    "declared as {declared:?}, but the bytes are {}",
+                    format.mime_type()
+                ),
+                Details::default(),
+            );
+        }
+    }
+
+    let layout =
+        layout::walk(format, bytes).map_err(|m| Error::input("input.image_malformed", m.0))?;
+    let pixels = u64::from(layout.width) * u64::from(layout.height);
+    limits.check_header(
+        layout.width,
+        layout.height,
+        layout.frames,
+        pixels.saturating_mul(pixels::DECODE_BYTES_PER_PIXEL),
+    )?;
+
+    container_findings(bytes, &layout, policy, &mut found);
+    let summary = metadata::summarize(bytes, &layout.metadata);
+    metadata_findings(&layout, &summary, policy, &mut found);
+    if layout.frames > 1 {
+        found.add(
+            Code::Animation,
+            Severity::Info,
+            p.animation.action,
+            format!(
+                "animated image with {} frames; only the first is kept",
+                layout.frames
+            ),
+            Details {
+                count: layout.frames,
+                ..Details::default()
+            },
+        );
+    }
+
+    let mut img = pixels::decode(
+        bytes,
+        format,
+        layout.width,
+        layout.height,
+        limits.max_memory,
+    )?;
+    if p.metadata.orientation == Orientation::Apply {
+        if let Some(o) = summary.orientation.filter(|&o| o > 1) {
+            pixels::orient(&mut img, o);
+        }
+    }
+    let mut rgba = img.to_rgba8();
+    drop(img);
+    let mut alpha = pixels::has_alpha(&rgba);
+
+    let hidden = if alpha {
+        pixels::hidden_pixels(&rgba)
+    } else {
+        0
+    };
+    let hp = &p.hidden_pixels;
+    if hidden > 0 && hp.action.enabled() {
+        let total = u64::from(rgba.width()) * u64::from(rgba.height());
+        found.add(
+            Code::HiddenPixels,
+            Severity::Medium,
+            hp.action,
+            format!(
+                "{hidden} fully transparent pixels carry colour, which a model that drops transparency sees"
+            ),
+            Details {
+                count: u32::try_from(hidden).unwrap_or(u32::MAX),
+                score: Some(hidden as f64 / total.max(1) as f64),
+                ..Details::default()
+            },
+        );
+        if hp.action == Action::Sanitize {
+            match hp.mode {
+                HiddenPixelsMode::Zero => pixels::zero_hidden(&mut rgba),
+                HiddenPixelsMode::Flatten => {
+                    pixels::flatten(&mut rgba, hp.background);
+                    alpha = false;
+                }
+            }
+        }
+    }
+
+    let (w, h) = rgba.dimensions();
+    let (tw, th) = resize::fit(w, h, p.resize.max_side);
+    let resized = if (tw, th) != (w, h) {
+        Some(resize::resize(&rgba, tw, th, p.resize.filter, alpha)?)
+    } else {
+        None
+    };
+    let sa = &p.scaling_attack;
+    if sa.action.enabled() {
+        let mut sizes = sa.sizes.clone();
+        sizes.push(p.resize.max_side);
+        sizes.retain(|&s| w.max(h) >= s.saturating_mul(2));
+        let score = (!sizes.is_empty())
+            .then(|| {
+                let table = scaling::LumaTable::new(resized.as_ref().unwrap_or(&rgba));
+                scaling::score(&rgba, &table, &sizes)
+            })
+            .flatten();
+        if let Some((s, size)) = score {
+            if s >= sa.threshold {
+                found.add(
+                    Code::ScalingAttack,
+                    Severity::High,
+                    sa.action,
+                    format!(
+                        "scaled naively to {size} pixels this image shows something else than scaled robustly (difference {s:.2}): an image-scaling attack"
+                    ),
+                    Details {
+                        score: Some(s),
+                        label: Some(format!("{size}px")),
+                        ..Details::default()
+                    },
+                );
+            }
+        }
+    }
+    let out_img = match resized {
+        Some(r) => {
+            found.add(
+                Code::Resized,
+                Severity::Info,
+                Action::Sanitize,
+                format!("scaled down from {w}×{h} to {tw}×{th} (image.resize.max_side)"),
+                Details::default(),
+            );
+            r
+        }
+        None => rgba,
+    };
+
+    let input_stats = ImageStats {
+        format,
+        input_bytes: bytes.len() as u32,
+        width: layout.width,
+        height: layout.height,
+        frames: layout.frames,
+        output: None,
+    };
+    if found.blocked {
+        return Ok((None, report(found, input_stats)));
+    }
+    let out_format = encode::choose(&p.output, &out_img, alpha);
+    let encoded = encode::encode(&out_img, out_format, alpha, p.output.jpeg_quality)?;
+    let output = ImageOutput {
+        format: encode::written(out_format),
+        width: out_img.width(),
+        height: out_img.height(),
+        bytes: encoded,
+    };
+    let stats = ImageStats {
+        output: Some(ImageOutputStats {
+            format: output.format,
+            width: output.width,
+            height: output.height,
+            bytes: output.bytes.len() as u32,
+        }),
+        ..input_stats
+    };
+    Ok((Some(output), report(found, stats)))
+}
+
+fn report(found: Found, stats: ImageStats) -> Report {
+    let verdict = if found.blocked {
+        Verdict::Blocked
+    } else if found.sanitized {
+        Verdict::Modified
+    } else {
+        Verdict::Clean
+    };
+    let mut findings = found.findings;
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    Report {
+        verdict,
+        findings,
+        actions: found
+            .actions
+            .into_iter()
+            .map(|(code, (action, count))| ActionTaken {
+                code,
+                action,
+                count,
+            })
+            .collect(),
+        scores: Scores::default(),
+        stats: Stats::default(),
+        image: Some(stats),
+    }
+}
+
+fn container_findings(bytes: &[u8], layout: &layout::Layout, policy: &Policy, found: &mut Found) {
+    let action = policy.image.container.action;
+    if let Some(t) = container::trailing(bytes, layout) {
+        let n = t.data.len();
+        let end = t.start + n;
+        if let Some((at, name)) = t.embedded {
+            found.add(
+                Code::Polyglot,
+                Severity::High,
+                action,
+                format!("a {name} is appended after the image's end, at byte {at}"),
+                Details {
+                    label: Some(name.to_owned()),
+                    bytes: Some((at, end)),
+                    ..Details::default()
+                },
+            );
+        }
+        let padding = t.is_padding();
+        found.add(
+            Code::TrailingData,
+            if padding {
+                Severity::Low
+            } else {
+                Severity::Medium
+            },
+            action,
+            format!(
+                "{n} bytes{} after the image's end",
+                if padding { " of zero padding" } else { "" }
+            ),
+            Details {
+                bytes: Some((t.start, end)),
+                ..Details::default()
+            },
+        );
+    }
+    // Files or scripts inside metadata blocks (a PHP shell in a comment).
+    for m in &layout.metadata {
+        if let Some((_, name)) = container::embedded_file(m.bytes(bytes)) {
+            found.add(
+                Code::Polyglot,
+                Severity::High,
+                action,
+                format!("a {name} is hidden in the {} block", m.name),
+                Details {
+                    label: Some(name.to_owned()),
+                    bytes: Some(m.range),
+                    ..Details::default()
+                },
+            );
+        }
+    }
+    for (chunks, code, severity, what) in [
+        (
+            &layout.unknown,
+            Code::UnknownChunk,
+            Severity::Low,
+            "unknown",
+        ),
+        (
+            &layout.duplicate,
+            Code::DuplicateChunk,
+            Severity::Medium,
+            "repeated",
+        ),
+    ] {
+        let Some(first) = chunks.first() else {
+            continue;
+        };
+        let mut names: Vec<&str> = chunks.iter().map(|c| c.name.as_str()).collect();
+        names.dedup();
+        found.add(
+            code,
+            severity,
+            action,
+            format!("{} {what} chunk(s): {}", chunks.len(), names.join(", ")),
+            Details {
+                count: chunks.len() as u32,
+                bytes: Some(first.range),
+                label: Some(first.name.clone()),
+                ..Details::default()
+            },
+        );
+    }
+}
+
+fn metadata_findings(
+    layout: &layout::Layout,
+    summary: &metadata::Summary,
+    policy: &Policy,
+    found: &mut Found,
+) {
+    let m = &policy.image.metadata;
+    for meta in &layout.metadata {
+        let mut detail = String::new();
+        if meta.kind == layout::MetaKind::Exif {
+            if let Some(c) = &summary.camera {
+                detail.push_str(&format!("; camera {c}"));
+            }
+            if let Some(t) = &summary.time {
+                detail.push_str(&format!("; taken {t}"));
+            }
+        }
+        found.add(
+            Code::Metadata,
+            if matches!(
+                meta.kind,
+                layout::MetaKind::Comment | layout::MetaKind::PngText
+            ) {
+                Severity::Low
+            } else {
+                Severity::Info
+            },
+            m.action,
+            format!(
+                "{} metadata ({}, {} bytes){detail}, removed",
+                meta.kind.label(),
+                meta.name,
+                meta.range.1.saturating_sub(meta.range.0)
+            ),
+            Details {
+                label: Some(meta.kind.label().to_owned()),
+                bytes: Some(meta.range),
+                ..Details::default()
+            },
+        );
+    }
+    if summary.gps {
+        found.add(
+            Code::Gps,
+            Severity::High,
+            m.gps,
+            String::from("the image records the GPS position where it was taken"),
+            Details::default(),
+        );
+    }
+    if m.text.enabled() {
+        for (place, text) in &summary.texts {
+            metadata_text(place, text, policy, found);
+        }
+    }
+}
+
+/// Runs one metadata text through the text guard; a finding above `info`
+/// makes an `image.metadata_text` finding with the text as its payload.
+fn metadata_text(place: &str, text: &str, policy: &Policy, found: &mut Found) {
+    let Ok((_, r)) = crate::text::guard(text, policy) else {
+        return;
+    };
+    let worst = r
+        .findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+        .max_by_key(|f| f.severity);
+    let Some(worst) = worst else { return };
+    let mut codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut cut = text.len().min(MAX_REPORTED_TEXT);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    found.add(
+        Code::MetadataText,
+        worst.severity,
+        policy.image.metadata.text,
+        format!("text in {place}: {}", codes.join(", ")),
+        Details {
+            label: Some(worst.code.as_str().to_owned()),
+            payload: Some(Payload {
+                encodings: Vec::new(),
+                text: text.get(..cut).unwrap_or("").to_owned(),
+                bytes: text.len() as u32,
+                truncated: cut < text.len(),
+            }),
+            ..Details::default()
+        },
+    );
+}

@@ -1,0 +1,134 @@
+//! Decoding to RGBA pixels within the memory budget, EXIF orientation, and
+//! colour hidden under fully transparent pixels.
+
+use image::{DynamicImage, ImageError, RgbaImage};
+
+use crate::error::{Error, Result};
+use crate::sniff::ImageFormat;
+
+/// Bytes a decode may allocate per pixel: the decoder's own buffer (up to
+/// 16-bit RGBA, 8 bytes) plus the RGBA copy the guard works on (4).
+pub(crate) const DECODE_BYTES_PER_PIXEL: u64 = 12;
+
+fn codec(format: ImageFormat) -> image::ImageFormat {
+    match format {
+        ImageFormat::Png => image::ImageFormat::Png,
+        ImageFormat::Jpeg => image::ImageFormat::Jpeg,
+        ImageFormat::Gif => image::ImageFormat::Gif,
+        ImageFormat::WebP => image::ImageFormat::WebP,
+        ImageFormat::Bmp => image::ImageFormat::Bmp,
+    }
+}
+
+/// Decodes the first frame of `bytes`, whose header said `width` × `height`.
+///
+/// # Errors
+/// `input.image_decode` for data the decoder rejects (with its reason),
+/// `unsupported.image_feature` for a valid variant the decoder lacks,
+/// `limit.image_memory` when the decoder needs more than `max_memory`.
+pub(crate) fn decode(
+    bytes: &[u8],
+    format: ImageFormat,
+    width: u32,
+    height: u32,
+    max_memory: u64,
+) -> Result<DynamicImage> {
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), codec(format));
+    let mut limits = image::Limits::default();
+    // The header walk already checked these against the policy; the decoder
+    // must not find a different, larger size in the data it decodes.
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    limits.max_alloc = Some(max_memory);
+    reader.limits(limits);
+    reader.decode().map_err(|e| decode_error(format, e))
+}
+
+fn decode_error(format: ImageFormat, e: ImageError) -> Error {
+    let name = format.name();
+    match e {
+        ImageError::Limits(l) => Error::limit(
+            "limit.image_memory",
+            format!("decoding this {name} image needs more than limits.image allows ({l})"),
+        ),
+        ImageError::Unsupported(u) => Error::unsupported(
+            "unsupported.image_feature",
+            format!("this {name} image uses a feature the decoder does not support ({u})"),
+        ),
+        ImageError::IoError(io) => Error::input(
+            "input.image_decode",
+            format!("the {name} data ends early or cannot be read ({io})"),
+        ),
+        other => Error::input(
+            "input.image_decode",
+            format!("the {name} data is malformed ({other})"),
+        ),
+    }
+}
+
+/// Rotates and flips as EXIF orientation `o` (1 to 8) asks.
+pub(crate) fn orient(img: &mut DynamicImage, o: u8) {
+    if let Some(orientation) = image::metadata::Orientation::from_exif(o) {
+        img.apply_orientation(orientation);
+    }
+}
+
+/// Whether any pixel is not fully opaque.
+pub(crate) fn has_alpha(img: &RgbaImage) -> bool {
+    img.as_raw().chunks_exact(4).any(|p| p.get(3) != Some(&255))
+}
+
+/// Pixels that are fully transparent yet carry colour.
+pub(crate) fn hidden_pixels(img: &RgbaImage) -> u64 {
+    img.as_raw()
+        .chunks_exact(4)
+        .filter(|p| matches!(p, [r, g, b, 0] if (r | g | b) != 0))
+        .count() as u64
+}
+
+/// Sets the colour of fully transparent pixels to black.
+pub(crate) fn zero_hidden(img: &mut RgbaImage) {
+    for p in img.chunks_exact_mut(4) {
+        if let [r, g, b, 0] = p {
+            (*r, *g, *b) = (0, 0, 0);
+        }
+    }
+}
+
+/// Composites every pixel onto `bg` and makes it opaque.
+pub(crate) fn flatten(img: &mut RgbaImage, bg: [u8; 3]) {
+    for p in img.chunks_exact_mut(4) {
+        if let [r, g, b, a] = p {
+            let alpha = u32::from(*a);
+            let mix = |c: u8, back: u8| {
+                ((u32::from(c) * alpha + u32::from(back) * (255 - alpha) + 127) / 255) as u8
+            };
+            (*r, *g, *b, *a) = (mix(*r, bg[0]), mix(*g, bg[1]), mix(*b, bg[2]), 255);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn hidden_colour_is_counted_zeroed_and_flattened() {
+        let mut img =
+            RgbaImage::from_raw(3, 1, vec![255, 0, 0, 0, 0, 0, 0, 0, 10, 20, 30, 128]).unwrap();
+        assert!(has_alpha(&img));
+        assert_eq!(hidden_pixels(&img), 1);
+        let mut flat = img.clone();
+        zero_hidden(&mut img);
+        assert_eq!(img.as_raw()[..4], [0, 0, 0, 0]);
+        assert_eq!(hidden_pixels(&img), 0);
+        flatten(&mut flat, [255, 255, 255]);
+        assert_eq!(
+            flat.as_raw(),
+            &[255, 255, 255, 255, 255, 255, 255, 255, 132, 137, 142, 255]
+        );
+        assert!(!has_alpha(&flat));
+    }
+}

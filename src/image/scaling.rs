@@ -1,0 +1,253 @@
+//! Detection of image-scaling attacks (Xiao et al., USENIX Security 2019;
+//! Quiring et al., USENIX Security 2020). An attack image hides a second image
+//! in the few pixels a naive scaler reads — nearest-neighbour, or bilinear with
+//! a fixed 2×2 kernel — so the model, which scales the upload to its input
+//! size, sees the hidden image while a person sees the cover.
+//!
+//! For each size a pipeline may scale to, the naive results (three common
+//! sampling conventions) are compared with a robust one (every pixel counts).
+//! Both are first averaged over 8×8 blocks of output pixels: the aliasing noise
+//! naive scaling adds to natural images or text averages out there, while a
+//! hidden image, which differs from the cover at every scale, remains. The
+//! robust side comes from a summed-area table of the cover's luma, so each
+//! block mean costs four lookups whatever the size.
+
+use image::RgbaImage;
+
+use super::resize::fit;
+
+/// Output pixels per side of a compared block.
+const BLOCK: u32 = 8;
+
+/// Luma (BT.601, integer) of an RGBA pixel at byte `at`.
+fn luma(px: &[u8], at: usize) -> u32 {
+    let c = |k: usize| u32::from(px.get(at + k).copied().unwrap_or(0));
+    (77 * c(0) + 150 * c(1) + 29 * c(2)) >> 8
+}
+
+/// Summed-area table of an image's luma: `sum(x0, y0, x1, y1)` is the total
+/// over a rectangle in four lookups.
+pub(crate) struct LumaTable {
+    width: usize,
+    height: usize,
+    /// (width + 1) × (height + 1), a zero row and column first.
+    sums: Vec<u64>,
+}
+
+impl LumaTable {
+    pub(crate) fn new(img: &RgbaImage) -> LumaTable {
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let px = img.as_raw();
+        let stride = w + 1;
+        let mut sums = vec![0u64; stride * (h + 1)];
+        for y in 0..h {
+            let mut row = 0u64;
+            for x in 0..w {
+                row += u64::from(luma(px, (y * w + x) * 4));
+                let above = sums.get(y * stride + x + 1).copied().unwrap_or(0);
+                if let Some(s) = sums.get_mut((y + 1) * stride + x + 1) {
+                    *s = above + row;
+                }
+            }
+        }
+        LumaTable {
+            width: w,
+            height: h,
+            sums,
+        }
+    }
+
+    /// Mean luma over columns `x0..x1` and rows `y0..y1` (clamped, at least one pixel).
+    fn mean(&self, x0: usize, y0: usize, x1: usize, y1: usize) -> f64 {
+        let x1 = x1.clamp(1, self.width);
+        let y1 = y1.clamp(1, self.height);
+        let x0 = x0.min(x1 - 1);
+        let y0 = y0.min(y1 - 1);
+        let stride = self.width + 1;
+        let at = |x: usize, y: usize| self.sums.get(y * stride + x).copied().unwrap_or(0);
+        let total = at(x1, y1) + at(x0, y0) - at(x0, y1) - at(x1, y0);
+        total as f64 / ((x1 - x0) * (y1 - y0)) as f64
+    }
+}
+
+/// How a naive scaler picks source pixels for output pixel `x` at `scale`.
+#[derive(Clone, Copy)]
+enum Naive {
+    /// Nearest to the output pixel's centre (Pillow, TensorFlow with half-pixel centres).
+    NearestCentre,
+    /// The output pixel's top-left corner (OpenCV `INTER_NEAREST`, older TensorFlow).
+    NearestCorner,
+    /// Bilinear over the 2×2 pixels around the centre (OpenCV `INTER_LINEAR`).
+    Bilinear,
+}
+
+/// Luma of a naive scaler's output pixel (`ox`, `oy`) at scales `sx`, `sy`.
+fn naive_luma(img: &RgbaImage, how: Naive, ox: u32, oy: u32, sx: f64, sy: f64) -> f64 {
+    let (w, h) = (img.width(), img.height());
+    let px = img.as_raw();
+    let at = |x: u32, y: u32| {
+        f64::from(luma(
+            px,
+            (y.min(h - 1) as usize * w as usize + x.min(w - 1) as usize) * 4,
+        ))
+    };
+    match how {
+        Naive::NearestCentre => at(
+            ((f64::from(ox) + 0.5) * sx) as u32,
+            ((f64::from(oy) + 0.5) * sy) as u32,
+        ),
+        Naive::NearestCorner => at((f64::from(ox) * sx) as u32, (f64::from(oy) * sy) as u32),
+        Naive::Bilinear => {
+            let fx = ((f64::from(ox) + 0.5) * sx - 0.5).max(0.0);
+            let fy = ((f64::from(oy) + 0.5) * sy - 0.5).max(0.0);
+            let (x0, y0) = (fx as u32, fy as u32);
+            let (ax, ay) = (fx - f64::from(x0), fy - f64::from(y0));
+            let top = at(x0, y0) * (1.0 - ax) + at(x0 + 1, y0) * ax;
+            let bottom = at(x0, y0 + 1) * (1.0 - ax) + at(x0 + 1, y0 + 1) * ax;
+            top * (1.0 - ay) + bottom * ay
+        }
+    }
+}
+
+/// The strongest evidence of a scaling attack: the largest mean block
+/// difference (0..=1) between naive and robust scaling over `sizes`, and the
+/// size it was found at. `img` is the full image; `robust` is the luma table
+/// of a robust rescale of it (any size; its blocks are read proportionally).
+/// Sizes the image is not at least twice as large as are skipped: a naive
+/// scaler reads most pixels there anyway.
+pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Option<(f64, u32)> {
+    let (w, h) = (img.width(), img.height());
+    if w == 0 || h == 0 {
+        return None;
+    }
+    let mut best: Option<(f64, u32)> = None;
+    for &size in sizes {
+        if w.max(h) < size.saturating_mul(2) {
+            continue;
+        }
+        let (tw, th) = fit(w, h, size);
+        let (bw, bh) = ((tw / BLOCK).max(1), (th / BLOCK).max(1));
+        let (sx, sy) = (f64::from(w) / f64::from(tw), f64::from(h) / f64::from(th));
+        // Robust table pixels per output pixel.
+        let (rx, ry) = (
+            robust.width as f64 / f64::from(tw),
+            robust.height as f64 / f64::from(th),
+        );
+        for how in [Naive::NearestCentre, Naive::NearestCorner, Naive::Bilinear] {
+            let mut total = 0.0;
+            for by in 0..bh {
+                for bx in 0..bw {
+                    let (ox0, oy0) = (bx * BLOCK, by * BLOCK);
+                    let (ox1, oy1) = ((ox0 + BLOCK).min(tw), (oy0 + BLOCK).min(th));
+                    let mut naive = 0.0;
+                    for oy in oy0..oy1 {
+                        for ox in ox0..ox1 {
+                            naive += naive_luma(img, how, ox, oy, sx, sy);
+                        }
+                    }
+                    naive /= f64::from((ox1 - ox0) * (oy1 - oy0));
+                    let reference = robust.mean(
+                        (f64::from(ox0) * rx) as usize,
+                        (f64::from(oy0) * ry) as usize,
+                        (f64::from(ox1) * rx).ceil() as usize,
+                        (f64::from(oy1) * ry).ceil() as usize,
+                    );
+                    total += (naive - reference).abs();
+                }
+            }
+            let s = total / f64::from(bw * bh) / 255.0;
+            if best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, size));
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::image::resize::resize;
+    use crate::policy::ResizeFilter;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// A smooth cover: gradients and a soft disc.
+    pub(crate) fn cover(w: u32, h: u32) -> RgbaImage {
+        RgbaImage::from_fn(w, h, |x, y| {
+            let dx = f64::from(x) - f64::from(w) / 2.0;
+            let dy = f64::from(y) - f64::from(h) / 2.0;
+            let disc = if (dx * dx + dy * dy).sqrt() < f64::from(w) / 4.0 {
+                60
+            } else {
+                0
+            };
+            image::Rgba([(x * 200 / w) as u8 + disc, (y * 200 / h) as u8, 120, 255])
+        })
+    }
+
+    /// A target unlike the cover: a coarse checkerboard.
+    pub(crate) fn target(w: u32, h: u32) -> RgbaImage {
+        RgbaImage::from_fn(w, h, |x, y| {
+            let v = if (x / 16 + y / 16) % 2 == 0 { 255 } else { 0 };
+            image::Rgba([v, v, v, 255])
+        })
+    }
+
+    /// Xiao et al.'s attack in its simplest form: the target written into the
+    /// pixels a centre-sampling nearest-neighbour scaler to `tw` × `th` reads.
+    pub(crate) fn attack(cover: &RgbaImage, target: &RgbaImage) -> RgbaImage {
+        let mut img = cover.clone();
+        let (sx, sy) = (
+            f64::from(cover.width()) / f64::from(target.width()),
+            f64::from(cover.height()) / f64::from(target.height()),
+        );
+        for (x, y, p) in target.enumerate_pixels() {
+            let cx = ((f64::from(x) + 0.5) * sx) as u32;
+            let cy = ((f64::from(y) + 0.5) * sy) as u32;
+            img.put_pixel(cx, cy, *p);
+        }
+        img
+    }
+
+    fn score_of(img: &RgbaImage, sizes: &[u32]) -> f64 {
+        let (w, h) = fit(img.width(), img.height(), 512);
+        let robust = resize(img, w, h, ResizeFilter::Lanczos3, false).unwrap();
+        score(img, &LumaTable::new(&robust), sizes).map_or(0.0, |(s, _)| s)
+    }
+
+    #[test]
+    fn an_embedded_target_scores_high_and_a_plain_cover_low() {
+        let c = cover(1024, 768);
+        let a = attack(&c, &target(224, 168));
+        let plain = score_of(&c, &[224, 256, 512]);
+        let attacked = score_of(&a, &[224, 256, 512]);
+        assert!(plain < 0.03, "cover {plain}");
+        assert!(attacked > 0.2, "attack {attacked}");
+    }
+
+    #[test]
+    fn fine_random_detail_is_not_an_attack() {
+        // Dense one-pixel black-and-white noise (the worst case of text or
+        // dithering): naive scaling picks pixels at random, which averages out
+        // over a block to what the robust scaler gives.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let img = RgbaImage::from_fn(1200, 900, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let v = if state.is_multiple_of(3) { 240 } else { 15 };
+            image::Rgba([v, v, v, 255])
+        });
+        let s = score_of(&img, &[224, 256, 299, 336, 384, 448]);
+        assert!(s < 0.06, "{s}");
+    }
+
+    #[test]
+    fn summed_area_means() {
+        let img = RgbaImage::from_fn(4, 2, |x, _| image::Rgba([(x * 10) as u8; 4]));
+        let t = LumaTable::new(&img);
+        assert!((t.mean(0, 0, 4, 2) - 15.0).abs() < 1.0);
+        assert!((t.mean(3, 0, 9, 9) - 30.0).abs() < 1.0);
+    }
+}
