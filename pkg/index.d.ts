@@ -170,6 +170,27 @@ export interface ScalingAttackCheck {
   sizes: number[];
 }
 
+/** Median smoothing window. */
+export type Median = "none" | "2x2" | "3x3";
+
+/** Feature squeezing, applied to the pixels after resizing. */
+export interface SqueezePolicy {
+  /** Bits kept per channel, 1–8 (8: off). Default 7. */
+  bit_depth: number;
+  /** Median smoothing. Default `"none"`. */
+  median: Median;
+  /** JPEG re-compression quality (1–100) before the final encode, or `null` for none. Default `null`. */
+  jpeg_quality: number | null;
+}
+
+/** A chi-square test for data hidden in the lowest bits of lossless pixels. */
+export interface SteganographyCheck {
+  /** What to do; squeezing destroys such payloads anyway. Default `"flag"`. */
+  action: Action;
+  /** Probability (0 to 1) at or above which an image is reported. Default 0.99. */
+  threshold: number;
+}
+
 /** Output format: `auto` picks PNG for transparency or few colours, JPEG otherwise. */
 export type OutputFormat = "auto" | "png" | "jpeg" | "webp";
 
@@ -197,6 +218,10 @@ export interface ImagePolicy {
   resize: ResizePolicy;
   /** Image-scaling attacks. */
   scaling_attack: ScalingAttackCheck;
+  /** Feature squeezing. */
+  squeeze: SqueezePolicy;
+  /** Data hidden in the lowest bits of the pixels. */
+  steganography: SteganographyCheck;
   /** The output encoding. */
   output: OutputPolicy;
 }
@@ -267,6 +292,8 @@ export interface ImagePolicyInput {
   hidden_pixels?: Partial<HiddenPixelsCheck>;
   resize?: Partial<ResizePolicy>;
   scaling_attack?: Partial<ScalingAttackCheck>;
+  squeeze?: Partial<SqueezePolicy>;
+  steganography?: Partial<SteganographyCheck>;
   output?: Partial<OutputPolicy>;
 }
 
@@ -370,7 +397,9 @@ export type FindingCode =
   /** The image shows something else when scaled naively (`score` is the difference). */
   | "image.scaling_attack"
   /** The image was scaled down to `image.resize.max_side`. */
-  | "image.resized";
+  | "image.resized"
+  /** The lowest bits of the pixels look like embedded data (`score` the probability). */
+  | "image.steganography";
 
 /**
  * Where a finding is in the input. `start`/`end` count UTF-16 code units like

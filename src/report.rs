@@ -145,6 +145,9 @@ pub enum Code {
     /// The image was scaled down to the policy's size.
     #[serde(rename = "image.resized")]
     Resized,
+    /// The lowest bits of the pixels look like embedded data.
+    #[serde(rename = "image.steganography")]
+    Steganography,
 }
 
 impl Code {
@@ -186,6 +189,7 @@ impl Code {
             Code::HiddenPixels => "image.hidden_pixels",
             Code::ScalingAttack => "image.scaling_attack",
             Code::Resized => "image.resized",
+            Code::Steganography => "image.steganography",
         }
     }
 }

@@ -458,7 +458,12 @@ fn colour_under_transparency_is_zeroed_or_flattened() {
     assert_eq!(out.format, ImageFormat::Png);
     let dec = image::load_from_memory(&out.bytes).unwrap().to_rgba8();
     assert_eq!(dec.get_pixel(5, 3).0, [0, 0, 0, 0]);
-    assert_eq!(dec.get_pixel(5, 4), img.get_pixel(5, 4));
+    // Visible pixels keep their colour, up to the default 7-bit squeeze.
+    let (a, b) = (dec.get_pixel(5, 4).0, img.get_pixel(5, 4).0);
+    assert!(
+        a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 1),
+        "{a:?} {b:?}"
+    );
 
     let mut p = Policy::default();
     p.image.hidden_pixels.mode = mmguard::HiddenPixelsMode::Flatten;
@@ -474,6 +479,7 @@ fn colour_under_transparency_is_zeroed_or_flattened() {
 
     let mut p = Policy::default();
     p.image.hidden_pixels.action = Action::Flag;
+    p.image.squeeze.bit_depth = 8;
     let r = Guard::new(p)
         .unwrap()
         .image(&png, &ImageInput::default())
@@ -618,4 +624,98 @@ fn large_photos_are_scaled_to_the_policy_size_as_jpeg() {
         (3000, 2000, ImageFormat::Jpeg)
     );
     assert_eq!(stats.output.unwrap().bytes as usize, out.bytes.len());
+}
+
+/// A photo-like picture with sensor noise, as a lossless file would hold it.
+fn noisy_picture(w: u32, h: u32, seed: u32) -> RgbaImage {
+    let mut s = seed;
+    RgbaImage::from_fn(w, h, |x, y| {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        let n = (s % 9) as i32 - 4;
+        let c = |v: i32| (v + n).clamp(0, 255) as u8;
+        image::Rgba([
+            c((x * 180 / w) as i32 + 30),
+            c((y * 150 / h) as i32 + 40),
+            c(90 + ((x + y) % 40) as i32),
+            255,
+        ])
+    })
+}
+
+#[test]
+fn bits_hidden_in_the_lowest_plane_are_reported_and_squeezed_out() {
+    let cover = noisy_picture(300, 200, 7);
+    let mut stego = cover.clone();
+    let mut s = 0xC0FF_EE11u32;
+    for p in stego.pixels_mut() {
+        for c in &mut p.0[..3] {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            *c = (*c & !1) | (s & 1) as u8;
+        }
+    }
+    let mut p = Policy::default();
+    p.image.output.format = mmguard::OutputFormat::Png;
+    let g = Guard::new(p).unwrap();
+    let r = g.image(&png_of(&stego), &ImageInput::default()).unwrap();
+    let f = r
+        .report
+        .findings
+        .iter()
+        .find(|x| x.code == Code::Steganography)
+        .expect("LSB embedding found");
+    assert!(f.score.unwrap() > 0.99);
+    // The 7-bit squeeze leaves none of the embedded bits as they were.
+    let out = image::load_from_memory(&r.output.unwrap().bytes)
+        .unwrap()
+        .to_rgba8();
+    let kept = out
+        .as_raw()
+        .iter()
+        .zip(stego.as_raw())
+        .filter(|(a, b)| *a & 1 == *b & 1)
+        .count();
+    assert!(
+        kept * 10 < out.as_raw().len() * 7,
+        "{kept} of {} lowest bits kept",
+        out.as_raw().len()
+    );
+    let clean = g.image(&png_of(&cover), &ImageInput::default()).unwrap();
+    assert!(
+        !codes(&clean.report).contains(&Code::Steganography),
+        "{:?}",
+        codes(&clean.report)
+    );
+}
+
+#[test]
+fn squeezing_by_policy_median_and_bit_depth() {
+    let mut img = RgbaImage::from_pixel(30, 20, image::Rgba([100, 150, 200, 255]));
+    img.put_pixel(10, 10, image::Rgba([255, 0, 0, 255]));
+    let mut p = Policy::default();
+    p.image.squeeze.median = mmguard::Median::ThreeByThree;
+    p.image.squeeze.bit_depth = 3;
+    p.image.output.format = mmguard::OutputFormat::Png;
+    let r = Guard::new(p)
+        .unwrap()
+        .image(&png_of(&img), &ImageInput::default())
+        .unwrap();
+    let out = image::load_from_memory(&r.output.unwrap().bytes)
+        .unwrap()
+        .to_rgba8();
+    // The isolated pixel is gone and every channel sits on one of 8 levels.
+    let levels: std::collections::BTreeSet<u8> = out.as_raw().iter().copied().collect();
+    assert_eq!(out.get_pixel(10, 10), out.get_pixel(0, 0));
+    assert!(
+        levels
+            .iter()
+            .all(|v| [0u8, 36, 73, 109, 146, 182, 219, 255].contains(v)),
+        "{levels:?}"
+    );
+    let mut bad = Policy::default();
+    bad.image.squeeze.bit_depth = 0;
+    assert_eq!(Guard::new(bad).unwrap_err().code(), "policy.invalid");
 }

@@ -16,6 +16,8 @@ mod metadata;
 mod pixels;
 mod resize;
 mod scaling;
+mod squeeze;
+mod stego;
 
 use std::collections::BTreeMap;
 
@@ -180,7 +182,7 @@ pub(crate) fn guard(
             pixels::orient(&mut img, o);
         }
     }
-    let mut rgba = img.to_rgba8();
+    let rgba = img.to_rgba8();
     drop(img);
     let mut alpha = pixels::has_alpha(&rgba);
 
@@ -205,14 +207,23 @@ pub(crate) fn guard(
                 ..Details::default()
             },
         );
-        if hp.action == Action::Sanitize {
-            match hp.mode {
-                HiddenPixelsMode::Zero => pixels::zero_hidden(&mut rgba),
-                HiddenPixelsMode::Flatten => {
-                    pixels::flatten(&mut rgba, hp.background);
-                    alpha = false;
-                }
-            }
+    }
+
+    let st = &p.steganography;
+    if st.action.enabled() && format != ImageFormat::Jpeg {
+        if let Some(prob) = stego::lsb_embedding_probability(&rgba).filter(|&x| x >= st.threshold) {
+            found.add(
+                Code::Steganography,
+                Severity::Medium,
+                st.action,
+                format!(
+                    "the lowest bits of the pixels look like embedded data (chi-square test, probability {prob:.3})"
+                ),
+                Details {
+                    score: Some(prob),
+                    ..Details::default()
+                },
+            );
         }
     }
 
@@ -230,8 +241,9 @@ pub(crate) fn guard(
         sizes.retain(|&s| w.max(h) >= s.saturating_mul(2));
         let score = (!sizes.is_empty())
             .then(|| {
-                let table = scaling::LumaTable::new(resized.as_ref().unwrap_or(&rgba));
-                scaling::score(&rgba, &table, &sizes)
+                scaling::reference(resized.as_ref().unwrap_or(&rgba), alpha)
+                    .ok()
+                    .and_then(|table| scaling::score(&rgba, &table, &sizes))
             })
             .flatten();
         if let Some((s, size)) = score {
@@ -252,7 +264,7 @@ pub(crate) fn guard(
             }
         }
     }
-    let out_img = match resized {
+    let mut out_img = match resized {
         Some(r) => {
             found.add(
                 Code::Resized,
@@ -265,6 +277,25 @@ pub(crate) fn guard(
         }
         None => rgba,
     };
+    let sq = &p.squeeze;
+    if sq.median != crate::policy::Median::None {
+        out_img = squeeze::median(&out_img, sq.median);
+    }
+    if let Some(q) = sq.jpeg_quality {
+        out_img = squeeze::jpeg_round_trip(&out_img, q)?;
+    }
+    squeeze::reduce_bit_depth(&mut out_img, sq.bit_depth);
+    // Last, on the final pixels: scaling and squeezing can make pixels fully
+    // transparent (an alpha of 1 quantized to 0) that still carry colour.
+    if alpha && hp.action == Action::Sanitize {
+        match hp.mode {
+            HiddenPixelsMode::Zero => pixels::zero_hidden(&mut out_img),
+            HiddenPixelsMode::Flatten => {
+                pixels::flatten(&mut out_img, hp.background);
+                alpha = false;
+            }
+        }
+    }
 
     let input_stats = ImageStats {
         format,

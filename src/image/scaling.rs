@@ -6,18 +6,24 @@
 //!
 //! For each size a pipeline may scale to, the naive results (three common
 //! sampling conventions) are compared with a robust one (every pixel counts).
-//! Both are first averaged over 8×8 blocks of output pixels: the aliasing noise
-//! naive scaling adds to natural images or text averages out there, while a
-//! hidden image, which differs from the cover at every scale, remains. The
-//! robust side comes from a summed-area table of the cover's luma, so each
-//! block mean costs four lookups whatever the size.
+//! Both are first averaged over blocks of output pixels, 64 naive samples a
+//! block: the aliasing noise naive scaling adds to natural images or text
+//! averages out there, while a hidden image, which differs from the cover at
+//! every scale, remains. Blocks are 8×8 output pixels, or larger at large sizes
+//! so that no size takes more than 32 blocks a side: the work per size stays
+//! bounded. The robust side comes from a summed-area table of the cover's
+//! luma, so each block mean costs four lookups whatever the size.
 
 use image::RgbaImage;
 
 use super::resize::fit;
 
-/// Output pixels per side of a compared block.
+/// Output pixels per side of a compared block, at least.
 const BLOCK: u32 = 8;
+/// Most blocks along the longer side.
+const MAX_BLOCKS: u32 = 32;
+/// Naive samples per block side.
+const SAMPLES: u32 = 8;
 
 /// Luma (BT.601, integer) of an RGBA pixel at byte `at`.
 fn luma(px: &[u8], at: usize) -> u32 {
@@ -68,6 +74,24 @@ impl LumaTable {
         let total = at(x1, y1) + at(x0, y0) - at(x0, y1) - at(x1, y0);
         total as f64 / ((x1 - x0) * (y1 - y0)) as f64
     }
+}
+
+/// Longest side of the robust image the table is built from: blocks span at
+/// least 1/32 of a side, so 512 pixels leave each block 16 or more.
+const REFERENCE_SIDE: u32 = 512;
+
+/// The luma table of `robust` (a robust rescale of the image, or the image),
+/// scaled down robustly first when it is larger than needed.
+///
+/// # Errors
+/// As [`super::resize::resize`].
+pub(crate) fn reference(robust: &RgbaImage, alpha: bool) -> crate::error::Result<LumaTable> {
+    let (w, h) = fit(robust.width(), robust.height(), REFERENCE_SIDE);
+    if (w, h) == robust.dimensions() {
+        return Ok(LumaTable::new(robust));
+    }
+    let small = super::resize::resize(robust, w, h, crate::policy::ResizeFilter::Area, alpha)?;
+    Ok(LumaTable::new(&small))
 }
 
 /// How a naive scaler picks source pixels for output pixel `x` at `scale`.
@@ -126,7 +150,8 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
             continue;
         }
         let (tw, th) = fit(w, h, size);
-        let (bw, bh) = ((tw / BLOCK).max(1), (th / BLOCK).max(1));
+        let side = BLOCK.max(tw.max(th).div_ceil(MAX_BLOCKS));
+        let (bw, bh) = (tw.div_ceil(side), th.div_ceil(side));
         let (sx, sy) = (f64::from(w) / f64::from(tw), f64::from(h) / f64::from(th));
         // Robust table pixels per output pixel.
         let (rx, ry) = (
@@ -137,15 +162,17 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
             let mut total = 0.0;
             for by in 0..bh {
                 for bx in 0..bw {
-                    let (ox0, oy0) = (bx * BLOCK, by * BLOCK);
-                    let (ox1, oy1) = ((ox0 + BLOCK).min(tw), (oy0 + BLOCK).min(th));
+                    let (ox0, oy0) = (bx * side, by * side);
+                    let (ox1, oy1) = ((ox0 + side).min(tw), (oy0 + side).min(th));
                     let mut naive = 0.0;
-                    for oy in oy0..oy1 {
-                        for ox in ox0..ox1 {
+                    for ky in 0..SAMPLES {
+                        let oy = oy0 + ky * (oy1 - oy0) / SAMPLES;
+                        for kx in 0..SAMPLES {
+                            let ox = ox0 + kx * (ox1 - ox0) / SAMPLES;
                             naive += naive_luma(img, how, ox, oy, sx, sy);
                         }
                     }
-                    naive /= f64::from((ox1 - ox0) * (oy1 - oy0));
+                    naive /= f64::from(SAMPLES * SAMPLES);
                     let reference = robust.mean(
                         (f64::from(ox0) * rx) as usize,
                         (f64::from(oy0) * ry) as usize,

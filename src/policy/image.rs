@@ -149,6 +149,69 @@ impl Default for ScalingAttackCheck {
     }
 }
 
+/// Median smoothing window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Median {
+    /// No smoothing.
+    #[serde(rename = "none")]
+    None,
+    /// 2×2: the mildest, shifts the image by half a pixel.
+    #[serde(rename = "2x2")]
+    TwoByTwo,
+    /// 3×3: removes isolated pixels and one-pixel lines.
+    #[serde(rename = "3x3")]
+    ThreeByThree,
+}
+
+/// Feature squeezing (Xu et al., NDSS 2018), applied to the pixels after
+/// resizing: fine perturbations and hidden bits do not survive it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SqueezePolicy {
+    /// Bits kept per channel, 1..=8 (8: off). ### Default 7: invisible, and
+    /// no bit of the lowest plane, where steganography hides data, survives
+    /// as it was, even in a lossless output.
+    pub bit_depth: u8,
+    /// Median smoothing. ### Default `none`; `2x2` or `3x3` for stricter use.
+    pub median: Median,
+    /// JPEG re-compression at this quality (1..=100) before the final encode;
+    /// `null` for none. A JPEG output is re-compressed by its own encode
+    /// anyway. ### Default `null`.
+    pub jpeg_quality: Option<u8>,
+}
+
+impl Default for SqueezePolicy {
+    fn default() -> Self {
+        SqueezePolicy {
+            bit_depth: 7,
+            median: Median::None,
+            jpeg_quality: None,
+        }
+    }
+}
+
+/// A statistical test for data hidden in the lowest bit of each channel
+/// (chi-square attack, Westfeld and Pfitzmann 1999), on lossless inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SteganographyCheck {
+    /// What to do. Squeezing (`bit_depth` below 8) or a JPEG output destroys
+    /// such payloads anyway. ### Default `flag`.
+    pub action: Action,
+    /// Probability (0..=1) that pairs of values were equalized by embedding,
+    /// at or above which an image is reported. ### Default 0.99.
+    pub threshold: f64,
+}
+
+impl Default for SteganographyCheck {
+    fn default() -> Self {
+        SteganographyCheck {
+            action: Action::Flag,
+            threshold: 0.99,
+        }
+    }
+}
+
 /// Encoded format of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -203,6 +266,10 @@ pub struct ImagePolicy {
     pub resize: ResizePolicy,
     /// Image-scaling attacks.
     pub scaling_attack: ScalingAttackCheck,
+    /// Feature squeezing.
+    pub squeeze: SqueezePolicy,
+    /// Data hidden in the lowest bits of the pixels.
+    pub steganography: SteganographyCheck,
     /// The output encoding.
     pub output: OutputPolicy,
 }
@@ -217,6 +284,8 @@ impl Default for ImagePolicy {
             hidden_pixels: HiddenPixelsCheck::default(),
             resize: ResizePolicy::default(),
             scaling_attack: ScalingAttackCheck::default(),
+            squeeze: SqueezePolicy::default(),
+            steganography: SteganographyCheck::default(),
             output: OutputPolicy::default(),
         }
     }
@@ -251,6 +320,23 @@ impl ImagePolicy {
         if !(1..=100).contains(&q) {
             return invalid(format!(
                 "image.output.jpeg_quality is {q}, it must be between 1 and 100"
+            ));
+        }
+        let b = self.squeeze.bit_depth;
+        if !(1..=8).contains(&b) {
+            return invalid(format!(
+                "image.squeeze.bit_depth is {b}, it must be between 1 and 8"
+            ));
+        }
+        if let Some(q) = self.squeeze.jpeg_quality.filter(|q| !(1..=100).contains(q)) {
+            return invalid(format!(
+                "image.squeeze.jpeg_quality is {q}, it must be between 1 and 100"
+            ));
+        }
+        let t = self.steganography.threshold;
+        if !(0.0..=1.0).contains(&t) {
+            return invalid(format!(
+                "image.steganography.threshold is {t}, it must be between 0 and 1"
             ));
         }
         Ok(())

@@ -1,0 +1,109 @@
+// Browser bench: Guard.image on a 12-megapixel JPEG carrying EXIF (camera
+// make and model, a GPS position) in headless Chromium, against the browser's
+// own path (createImageBitmap, a canvas, convertToBlob) and against the
+// browser-image-compression library, all three making a 2048-px JPEG at
+// quality 85 in the same page. Prints medians and their ratios as JSON; exits
+// non-zero on any error.
+//
+//   node benches/browser/image.mjs
+//
+// MMGUARD_BENCH_PHOTO=file.jpg replaces the photo the input is made from
+// (default: Elephants_5640x3172.jpg from Debian's mate-backgrounds);
+// MMGUARD_BENCH_RUNS=n changes the number of timed runs per path (default 9).
+//
+// The page builds the input once: the photo scaled and cropped to 4000×3000,
+// encoded by Chromium as JPEG q92, with an EXIF APP1 segment inserted after
+// SOI. It checks that the guard reports image.gps and image.metadata on it
+// before timing. Each timed call starts from the same File and covers reading
+// it, decoding, scaling and encoding; mmguard runs with the default policy
+// except for JPEG output at quality 85.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../../tools/chromium.mjs';
+import { serve } from '../../tools/serve.mjs';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PHOTO = process.env.MMGUARD_BENCH_PHOTO ?? '/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg';
+const WARMUPS = 2;
+const RUNS = Number(process.env.MMGUARD_BENCH_RUNS ?? 9);
+const POLICY = {
+  image: { output: { format: 'jpeg', jpeg_quality: 85 } },
+  limits: { image: { max_bytes: 64_000_000 } },
+};
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const round = (x, digits = 2) => Number(x.toFixed(digits));
+const spread = (values) => ({ min: round(Math.min(...values)), max: round(Math.max(...values)) });
+
+async function main() {
+  if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`MMGUARD_BENCH_RUNS must be a positive integer, got ${RUNS}`);
+  const photo = readFileSync(PHOTO);
+
+  const server = await serve(REPO_ROOT, 0);
+  const profile = mkdtempSync(path.join(tmpdir(), 'mmguard-bench-'));
+  let context;
+  try {
+    context = await launchChromium(profile);
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = [];
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
+    });
+    await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/image.html`);
+    try {
+      await page.waitForFunction(() => window.benchReady || window.benchFailure, null, { timeout: 60_000 });
+    } catch (err) {
+      throw new Error(`the bench page did not load: ${err.message}\n${problems.join('\n')}`);
+    }
+    const failure = await page.evaluate(() => window.benchFailure);
+    if (failure) throw new Error(`init() failed in the page: ${failure}`);
+
+    // The photo lies outside the served root, so it crosses as base64.
+    const raw = await page.evaluate(
+      ([b64, options]) => window.runImageBench(b64, options),
+      [photo.toString('base64'), { warmups: WARMUPS, runs: RUNS, policy: POLICY }],
+    );
+
+    const medians = Object.fromEntries(Object.entries(raw.ms).map(([name, values]) => [name, median(values)]));
+    const result = {
+      browser: `Chromium ${context.browser()?.version() ?? ''}`.trim(),
+      mmguard: raw.version,
+      browser_image_compression: raw.bicVersion,
+      photo: { file: path.basename(PHOTO), ...raw.source },
+      input: raw.input,
+      runs: { warmups: WARMUPS, timed: RUNS, interleaved: true },
+      outputs: raw.outputs,
+      canvas_median_ms: round(medians.canvas),
+      bic_median_ms: round(medians.bic),
+      mmguard_median_ms: round(medians.mmguard),
+      ratio_mmguard_to_canvas: round(medians.mmguard / medians.canvas),
+      ratio_mmguard_to_bic: round(medians.mmguard / medians.bic),
+      canvas_ms: spread(raw.ms.canvas),
+      bic_ms: spread(raw.ms.bic),
+      mmguard_ms: spread(raw.ms.mmguard),
+      mmguard_megapixels_per_s: round((raw.input.width * raw.input.height) / 1e6 / (medians.mmguard / 1000)),
+      verdict: raw.verdict,
+      findings: raw.findings,
+      timer_full_resolution: raw.crossOriginIsolated,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    if (problems.length > 0) throw new Error(`the page reported errors:\n${problems.join('\n')}`);
+  } finally {
+    await context?.close();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err.stack ?? err}`);
+  process.exitCode = 1;
+});
