@@ -14,7 +14,8 @@
 // The page builds the input once: the photo scaled and cropped to 4000×3000,
 // encoded by Chromium as JPEG q92, with an EXIF APP1 segment inserted after
 // SOI. It checks that the guard reports image.gps and image.metadata on it
-// before timing. Each timed call starts from the same File and covers reading
+// before timing. It also times a 3×3 median squeeze on 2 MP: the same PNG
+// through guard.image with and without it. Each timed call starts from the same File and covers reading
 // it, decoding, scaling and encoding; mmguard runs with the default policy
 // except for JPEG output at quality 85.
 
@@ -92,6 +93,12 @@ async function main() {
       mmguard_megapixels_per_s: round((raw.input.width * raw.input.height) / 1e6 / (medians.mmguard / 1000)),
       verdict: raw.verdict,
       findings: raw.findings,
+      // 2 MP (1632×1224 PNG): guard.image with and without a 3×3 median.
+      median_3x3_2mp: {
+        with_median_ms: round(median(raw.median2mp.median)),
+        without_median_ms: round(median(raw.median2mp.plain)),
+        median_cost_ms: round(median(raw.median2mp.median) - median(raw.median2mp.plain)),
+      },
       timer_full_resolution: raw.crossOriginIsolated,
     };
     console.log(JSON.stringify(result, null, 2));

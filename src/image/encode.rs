@@ -1,7 +1,6 @@
 //! The clean re-encode: a new file written from pixels alone, so nothing of
 //! the input's container or metadata can ride along.
 
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageEncoder, RgbaImage};
@@ -73,12 +72,22 @@ pub(crate) fn encode(
             } else {
                 img
             };
-            JpegEncoder::new_with_quality(&mut out, jpeg_quality).write_image(
-                &rgb(src),
-                w,
-                h,
-                ExtendedColorType::Rgb8,
-            )
+            let (Ok(w16), Ok(h16)) = (u16::try_from(w), u16::try_from(h)) else {
+                return Err(Error::input(
+                    "input.image_encode",
+                    format!("a JPEG is at most 65,535 pixels a side; the output would be {w}×{h}"),
+                ));
+            };
+            // RGBA in, alpha ignored: no conversion pass.
+            return jpeg_encoder::Encoder::new(&mut out, jpeg_quality)
+                .encode(src.as_raw(), w16, h16, jpeg_encoder::ColorType::Rgba)
+                .map(|()| out)
+                .map_err(|e| {
+                    Error::input(
+                        "input.image_encode",
+                        format!("cannot encode the output: {e}"),
+                    )
+                });
         }
         ImageFormat::WebP => WebPEncoder::new_lossless(&mut out).write_image(
             img.as_raw(),

@@ -170,21 +170,29 @@ pub(crate) fn guard(
         );
     }
 
-    let mut img = pixels::decode(
-        bytes,
-        format,
-        layout.width,
-        layout.height,
-        limits.max_memory,
-    )?;
+    let direct = (format == ImageFormat::Jpeg)
+        .then(|| pixels::decode_jpeg_rgba(bytes, layout.width, layout.height))
+        .flatten()
+        .transpose()?;
+    let mut img = match direct {
+        Some(rgba) => image::DynamicImage::ImageRgba8(rgba),
+        None => pixels::decode(
+            bytes,
+            format,
+            layout.width,
+            layout.height,
+            limits.max_memory,
+        )?,
+    };
     if p.metadata.orientation == Orientation::Apply {
         if let Some(o) = summary.orientation.filter(|&o| o > 1) {
             pixels::orient(&mut img, o);
         }
     }
-    let rgba = img.to_rgba8();
-    drop(img);
-    let mut alpha = pixels::has_alpha(&rgba);
+    // No copy when the decoder gave RGBA already.
+    let rgba = img.into_rgba8();
+    // A JPEG has no transparency.
+    let mut alpha = format != ImageFormat::Jpeg && pixels::has_alpha(&rgba);
 
     let hidden = if alpha {
         pixels::hidden_pixels(&rgba)

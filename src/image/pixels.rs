@@ -66,6 +66,62 @@ fn decode_error(format: ImageFormat, e: ImageError) -> Error {
     }
 }
 
+/// Decodes a YCbCr or RGB JPEG straight to RGBA with the decoder `image`
+/// itself uses, skipping its RGB buffer and the copy to RGBA (a quarter of the
+/// time of a large photo). `None` for other colour spaces (grey, CMYK), which
+/// go through [`decode`].
+///
+/// # Errors
+/// As [`decode`].
+pub(crate) fn decode_jpeg_rgba(bytes: &[u8], width: u32, height: u32) -> Option<Result<RgbaImage>> {
+    use zune_core::colorspace::ColorSpace;
+    let options = zune_core::options::DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(width as usize)
+        .set_max_height(height as usize)
+        .jpeg_set_out_colorspace(ColorSpace::RGBA);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+        zune_core::bytestream::ZCursor::new(bytes),
+        options,
+    );
+    if let Err(e) = decoder.decode_headers() {
+        return Some(Err(jpeg_error(e)));
+    }
+    if !matches!(
+        decoder.input_colorspace(),
+        Some(ColorSpace::YCbCr | ColorSpace::RGB)
+    ) {
+        return None;
+    }
+    let (w, h) = decoder.dimensions()?;
+    Some(decoder.decode().map_err(jpeg_error).and_then(|px| {
+        RgbaImage::from_raw(w as u32, h as u32, px).ok_or_else(|| {
+            Error::input(
+                "input.image_decode",
+                "the jpeg decoder returned too few pixels",
+            )
+        })
+    }))
+}
+
+fn jpeg_error(e: zune_jpeg::errors::DecodeErrors) -> Error {
+    use zune_jpeg::errors::DecodeErrors;
+    match e {
+        DecodeErrors::Unsupported(u) => Error::unsupported(
+            "unsupported.image_feature",
+            format!("this jpeg image uses a feature the decoder does not support ({u:?})"),
+        ),
+        DecodeErrors::LargeDimensions(_) => Error::limit(
+            "limit.image_memory",
+            "the jpeg data declares a larger image than its header",
+        ),
+        other => Error::input(
+            "input.image_decode",
+            format!("the jpeg data is malformed ({other})"),
+        ),
+    }
+}
+
 /// Rotates and flips as EXIF orientation `o` (1 to 8) asks.
 pub(crate) fn orient(img: &mut DynamicImage, o: u8) {
     if let Some(orientation) = image::metadata::Orientation::from_exif(o) {

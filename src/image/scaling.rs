@@ -10,7 +10,7 @@
 //! block: the aliasing noise naive scaling adds to natural images or text
 //! averages out there, while a hidden image, which differs from the cover at
 //! every scale, remains. Blocks are 8×8 output pixels, or larger at large sizes
-//! so that no size takes more than 32 blocks a side: the work per size stays
+//! so that no size takes more than 24 blocks a side: the work per size stays
 //! bounded. The robust side comes from a summed-area table of the cover's
 //! luma, so each block mean costs four lookups whatever the size.
 
@@ -20,8 +20,10 @@ use super::resize::fit;
 
 /// Output pixels per side of a compared block, at least.
 const BLOCK: u32 = 8;
-/// Most blocks along the longer side.
-const MAX_BLOCKS: u32 = 32;
+/// Most blocks along the longer side: enough to see a hidden image, few
+/// enough that the samples, scattered over a large photo and so read from
+/// memory rather than cache, stay a few milliseconds' work.
+const MAX_BLOCKS: u32 = 24;
 /// Naive samples per block side.
 const SAMPLES: u32 = 8;
 
@@ -77,7 +79,8 @@ impl LumaTable {
 }
 
 /// Longest side of the robust image the table is built from: blocks span at
-/// least 1/32 of a side, so 512 pixels leave each block 16 or more.
+/// least 1/28 of a side (8 of the 224 pixels of the smallest size), so 512
+/// pixels leave each block 18 or more.
 const REFERENCE_SIDE: u32 = 512;
 
 /// The luma table of `robust` (a robust rescale of the image, or the image),
@@ -94,7 +97,7 @@ pub(crate) fn reference(robust: &RgbaImage, alpha: bool) -> crate::error::Result
     Ok(LumaTable::new(&small))
 }
 
-/// How a naive scaler picks source pixels for output pixel `x` at `scale`.
+/// How a naive scaler picks source pixels.
 #[derive(Clone, Copy)]
 enum Naive {
     /// Nearest to the output pixel's centre (Pillow, TensorFlow with half-pixel centres).
@@ -105,32 +108,36 @@ enum Naive {
     Bilinear,
 }
 
-/// Luma of a naive scaler's output pixel (`ox`, `oy`) at scales `sx`, `sy`.
-fn naive_luma(img: &RgbaImage, how: Naive, ox: u32, oy: u32, sx: f64, sy: f64) -> f64 {
-    let (w, h) = (img.width(), img.height());
-    let px = img.as_raw();
-    let at = |x: u32, y: u32| {
-        f64::from(luma(
-            px,
-            (y.min(h - 1) as usize * w as usize + x.min(w - 1) as usize) * 4,
-        ))
-    };
-    match how {
-        Naive::NearestCentre => at(
-            ((f64::from(ox) + 0.5) * sx) as u32,
-            ((f64::from(oy) + 0.5) * sy) as u32,
-        ),
-        Naive::NearestCorner => at((f64::from(ox) * sx) as u32, (f64::from(oy) * sy) as u32),
+/// Where a naive scaler reads output coordinate `o` from, along one axis of
+/// `len` source pixels at `scale` source pixels per output pixel: the first
+/// source pixel, the next one, and the weight of the next (0 for nearest).
+fn source_of(how: Naive, o: u32, scale: f64, len: u32) -> (u32, u32, f64) {
+    let last = len.saturating_sub(1);
+    let o = f64::from(o);
+    let (p0, t) = match how {
+        Naive::NearestCentre => (((o + 0.5) * scale) as u32, 0.0),
+        Naive::NearestCorner => ((o * scale) as u32, 0.0),
         Naive::Bilinear => {
-            let fx = ((f64::from(ox) + 0.5) * sx - 0.5).max(0.0);
-            let fy = ((f64::from(oy) + 0.5) * sy - 0.5).max(0.0);
-            let (x0, y0) = (fx as u32, fy as u32);
-            let (ax, ay) = (fx - f64::from(x0), fy - f64::from(y0));
-            let top = at(x0, y0) * (1.0 - ax) + at(x0 + 1, y0) * ax;
-            let bottom = at(x0, y0 + 1) * (1.0 - ax) + at(x0 + 1, y0 + 1) * ax;
-            top * (1.0 - ay) + bottom * ay
+            let f = ((o + 0.5) * scale - 0.5).max(0.0);
+            (f as u32, f - f.floor())
         }
+    };
+    (p0.min(last), (p0 + 1).min(last), t)
+}
+
+/// The output coordinates sampled along one axis of `len` output pixels cut
+/// into blocks of `side`: [`SAMPLES`] spread over each block, with their block.
+fn sampled(len: u32, side: u32) -> Vec<(u32, usize)> {
+    let mut out = Vec::new();
+    let mut b0 = 0;
+    while b0 < len {
+        let b1 = (b0 + side).min(len);
+        for k in 0..SAMPLES {
+            out.push((b0 + k * (b1 - b0) / SAMPLES, (b0 / side) as usize));
+        }
+        b0 = b1;
     }
+    out
 }
 
 /// The strongest evidence of a scaling attack: the largest mean block
@@ -144,6 +151,9 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
     if w == 0 || h == 0 {
         return None;
     }
+    let px = img.as_raw();
+    let stride = w as usize * 4;
+    let luma_at = |x: u32, y: u32| f64::from(luma(px, y as usize * stride + x as usize * 4));
     let mut best: Option<(f64, u32)> = None;
     for &size in sizes {
         if w.max(h) < size.saturating_mul(2) {
@@ -151,38 +161,56 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
         }
         let (tw, th) = fit(w, h, size);
         let side = BLOCK.max(tw.max(th).div_ceil(MAX_BLOCKS));
-        let (bw, bh) = (tw.div_ceil(side), th.div_ceil(side));
+        let (bw, bh) = (tw.div_ceil(side) as usize, th.div_ceil(side) as usize);
         let (sx, sy) = (f64::from(w) / f64::from(tw), f64::from(h) / f64::from(th));
-        // Robust table pixels per output pixel.
+        // The robust mean of each block, from the table.
         let (rx, ry) = (
             robust.width as f64 / f64::from(tw),
             robust.height as f64 / f64::from(th),
         );
+        let reference: Vec<f64> = (0..bw * bh)
+            .map(|b| {
+                let (bx, by) = ((b % bw) as u32, (b / bw) as u32);
+                let (ox0, oy0) = (bx * side, by * side);
+                let (ox1, oy1) = ((ox0 + side).min(tw), (oy0 + side).min(th));
+                robust.mean(
+                    (f64::from(ox0) * rx) as usize,
+                    (f64::from(oy0) * ry) as usize,
+                    (f64::from(ox1) * rx).ceil() as usize,
+                    (f64::from(oy1) * ry).ceil() as usize,
+                )
+            })
+            .collect();
+        let (cols, rows) = (sampled(tw, side), sampled(th, side));
         for how in [Naive::NearestCentre, Naive::NearestCorner, Naive::Bilinear] {
-            let mut total = 0.0;
-            for by in 0..bh {
-                for bx in 0..bw {
-                    let (ox0, oy0) = (bx * side, by * side);
-                    let (ox1, oy1) = ((ox0 + side).min(tw), (oy0 + side).min(th));
-                    let mut naive = 0.0;
-                    for ky in 0..SAMPLES {
-                        let oy = oy0 + ky * (oy1 - oy0) / SAMPLES;
-                        for kx in 0..SAMPLES {
-                            let ox = ox0 + kx * (ox1 - ox0) / SAMPLES;
-                            naive += naive_luma(img, how, ox, oy, sx, sy);
-                        }
+            let xs: Vec<_> = cols
+                .iter()
+                .map(|&(o, b)| (source_of(how, o, sx, w), b))
+                .collect();
+            let mut sums = vec![0.0f64; bw * bh];
+            for &(oy, by) in &rows {
+                let (y0, y1, ty) = source_of(how, oy, sy, h);
+                let row = sums.get_mut(by * bw..(by + 1) * bw).unwrap_or(&mut []);
+                for &((x0, x1, tx), bx) in &xs {
+                    let v = if tx == 0.0 && ty == 0.0 {
+                        luma_at(x0, y0)
+                    } else {
+                        let top = luma_at(x0, y0) * (1.0 - tx) + luma_at(x1, y0) * tx;
+                        let bottom = luma_at(x0, y1) * (1.0 - tx) + luma_at(x1, y1) * tx;
+                        top * (1.0 - ty) + bottom * ty
+                    };
+                    if let Some(s) = row.get_mut(bx) {
+                        *s += v;
                     }
-                    naive /= f64::from(SAMPLES * SAMPLES);
-                    let reference = robust.mean(
-                        (f64::from(ox0) * rx) as usize,
-                        (f64::from(oy0) * ry) as usize,
-                        (f64::from(ox1) * rx).ceil() as usize,
-                        (f64::from(oy1) * ry).ceil() as usize,
-                    );
-                    total += (naive - reference).abs();
                 }
             }
-            let s = total / f64::from(bw * bh) / 255.0;
+            let per_block = f64::from(SAMPLES * SAMPLES);
+            let total: f64 = sums
+                .iter()
+                .zip(&reference)
+                .map(|(s, r)| (s / per_block - r).abs())
+                .sum();
+            let s = total / (bw * bh) as f64 / 255.0;
             if best.is_none_or(|(b, _)| s > b) {
                 best = Some((s, size));
             }
