@@ -719,3 +719,23 @@ fn squeezing_by_policy_median_and_bit_depth() {
     bad.image.squeeze.bit_depth = 0;
     assert_eq!(Guard::new(bad).unwrap_err().code(), "policy.invalid");
 }
+
+#[test]
+fn transparent_overlays_are_not_scaling_attacks() {
+    // A wallpaper-style overlay: white everywhere, the picture in the alpha
+    // channel. Naive and robust scaling must be compared on the same colour,
+    // not on colour weighted by alpha.
+    let img = RgbaImage::from_fn(1600, 1200, |x, y| {
+        let a = ((x / 7 + y / 11) % 3) as u8 * 120;
+        image::Rgba([255, 255, 255, a])
+    });
+    let r = guard()
+        .image(&png_of(&img), &ImageInput::default())
+        .unwrap();
+    assert!(
+        !codes(&r.report).contains(&Code::ScalingAttack),
+        "{:?}",
+        codes(&r.report)
+    );
+    assert!(codes(&r.report).contains(&Code::HiddenPixels));
+}

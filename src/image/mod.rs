@@ -249,7 +249,15 @@ pub(crate) fn guard(
         sizes.retain(|&s| w.max(h) >= s.saturating_mul(2));
         let score = (!sizes.is_empty())
             .then(|| {
-                scaling::reference(resized.as_ref().unwrap_or(&rgba), alpha)
+                // What a model sees: the colour channels, transparency
+                // dropped. A resize with alpha weighting darkens transparent
+                // areas, so with transparency the reference starts afresh.
+                let base = if alpha {
+                    &rgba
+                } else {
+                    resized.as_ref().unwrap_or(&rgba)
+                };
+                scaling::reference(base)
                     .ok()
                     .and_then(|table| scaling::score(&rgba, &table, &sizes))
             })

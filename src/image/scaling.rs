@@ -84,16 +84,17 @@ impl LumaTable {
 const REFERENCE_SIDE: u32 = 512;
 
 /// The luma table of `robust` (a robust rescale of the image, or the image),
-/// scaled down robustly first when it is larger than needed.
+/// scaled down robustly first when it is larger than needed. Colour is
+/// averaged as it is, transparency ignored, as the naive samples read it.
 ///
 /// # Errors
 /// As [`super::resize::resize`].
-pub(crate) fn reference(robust: &RgbaImage, alpha: bool) -> crate::error::Result<LumaTable> {
+pub(crate) fn reference(robust: &RgbaImage) -> crate::error::Result<LumaTable> {
     let (w, h) = fit(robust.width(), robust.height(), REFERENCE_SIDE);
     if (w, h) == robust.dimensions() {
         return Ok(LumaTable::new(robust));
     }
-    let small = super::resize::resize(robust, w, h, crate::policy::ResizeFilter::Area, alpha)?;
+    let small = super::resize::resize(robust, w, h, crate::policy::ResizeFilter::Area, false)?;
     Ok(LumaTable::new(&small))
 }
 
@@ -268,7 +269,7 @@ pub(crate) mod tests {
     fn score_of(img: &RgbaImage, sizes: &[u32]) -> f64 {
         let (w, h) = fit(img.width(), img.height(), 512);
         let robust = resize(img, w, h, ResizeFilter::Lanczos3, false).unwrap();
-        score(img, &LumaTable::new(&robust), sizes).map_or(0.0, |(s, _)| s)
+        score(img, &reference(&robust).unwrap(), sizes).map_or(0.0, |(s, _)| s)
     }
 
     #[test]
