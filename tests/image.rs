@@ -593,6 +593,51 @@ fn a_scaling_attack_is_detected_and_the_robust_output_does_not_show_it() {
     // The cover alone is not reported.
     let r = g.image(&png_of(&cover), &ImageInput::default()).unwrap();
     assert!(!codes(&r.report).contains(&Code::ScalingAttack));
+
+    // An attack image small enough to be kept at its size: sanitizing removes
+    // the attack itself, so even the naive scaler it targets sees the cover,
+    // and the output is no longer reported.
+    let mut keep = Policy::default();
+    keep.image.output.format = mmguard::OutputFormat::Png;
+    let g = Guard::new(keep).unwrap();
+    let r = g.image(&png_of(&attack), &ImageInput::default()).unwrap();
+    assert!(codes(&r.report).contains(&Code::ScalingAttack));
+    let out = image::load_from_memory(&r.output.unwrap().bytes)
+        .unwrap()
+        .to_rgba8();
+    assert_eq!(out.dimensions(), (1120, 840));
+    let naive = image::imageops::resize(&out, 224, 168, image::imageops::FilterType::Nearest);
+    let naive_attack =
+        image::imageops::resize(&attack, 224, 168, image::imageops::FilterType::Nearest);
+    assert!(
+        mean_abs_diff(&naive_attack, &target) < 10.0,
+        "the attack works on the input"
+    );
+    assert!(
+        mean_abs_diff(&naive, &cover_small) * 4.0 < mean_abs_diff(&naive, &target),
+        "naive scaling of the output shows the cover: {} vs {}",
+        mean_abs_diff(&naive, &cover_small),
+        mean_abs_diff(&naive, &target)
+    );
+    let again = g.image(&png_of(&out), &ImageInput::default()).unwrap();
+    assert!(
+        !codes(&again.report).contains(&Code::ScalingAttack),
+        "{:?}",
+        codes(&again.report)
+    );
+    // `flag` keeps the pixels.
+    let mut flag = Policy::default();
+    flag.image.scaling_attack.action = Action::Flag;
+    flag.image.output.format = mmguard::OutputFormat::Png;
+    flag.image.squeeze.bit_depth = 8;
+    let r = Guard::new(flag)
+        .unwrap()
+        .image(&png_of(&attack), &ImageInput::default())
+        .unwrap();
+    let out = image::load_from_memory(&r.output.unwrap().bytes)
+        .unwrap()
+        .to_rgba8();
+    assert_eq!(out, attack);
     // `block` withholds the output.
     p.image.scaling_attack.action = Action::Block;
     let r = Guard::new(p)

@@ -1,11 +1,17 @@
 // The demo page: loads the npm package's browser entry, runs Guard.text on
-// what the user types and draws the report. Every sample attack is generated
-// here from its plain-text message, so no invisible character is hidden in
-// this source file. The DOM is built with textContent only: the report echoes
-// the user's text, which must never become markup.
+// what the user types and Guard.image on the image they choose, and draws the
+// reports. Every sample text attack is generated here from its plain-text
+// message, so no invisible character is hidden in this source file; the image
+// attacks are drawn in the page by image.js. The DOM is built with textContent
+// only: reports echo the user's text and the text found in image metadata,
+// which must never become markup.
 //
 // Serve the repository root (node tools/serve.mjs . 8080) and open
 // http://127.0.0.1:8080/www/
+
+import { $, el, SEVERITY_RANK, showError } from './dom.js';
+import { IMAGE_SAMPLES } from './image.js';
+import { checkImage, recheckImage, useGuards, wireDropZone } from './image-tab.js';
 
 // Loaded in start() with a dynamic import, so that a missing build is
 // reported on the page instead of silently stopping this script.
@@ -88,7 +94,10 @@ const SAMPLES = [
 // ------------------------------------------------------------ policies
 
 const POLICIES = {
-  default: { policy: null, hint: 'Removes invisible and bidi characters and hidden payloads, redacts secrets, flags everything else.' },
+  default: {
+    policy: null,
+    hint: 'Removes invisible and bidi characters and hidden payloads, redacts secrets, flags everything else. In images, removes metadata, appended files, colour under transparent pixels and scaling attacks.',
+  },
   strict: {
     policy: {
       text: {
@@ -100,30 +109,26 @@ const POLICIES = {
         confusables: { action: 'sanitize' },
         pii: { action: 'sanitize' },
       },
+      image: {
+        container: { action: 'block' },
+        metadata: { gps: 'block' },
+        scaling_attack: { action: 'block' },
+        // Coarser pixels and a median filter: stronger against adversarial
+        // noise, at a small cost in quality.
+        squeeze: { median: '2x2', bit_depth: 5 },
+      },
     },
-    hint: 'Blocks Trojan Source, hidden payloads, encoded payloads and likely injections; folds look-alike letters; redacts personal data.',
+    hint: 'Blocks Trojan Source, hidden payloads, encoded payloads and likely injections; folds look-alike letters; redacts personal data. In images, blocks appended data and unknown chunks, GPS positions and scaling attacks, and squeezes the pixels harder.',
   },
 };
 
 // ------------------------------------------------------------ helpers
 
-const $ = (id) => document.getElementById(id);
-const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 // Characters a reader cannot see: controls, format characters, private use,
 // unassigned, variation selectors, tags. Newlines and tabs stay as they are.
 const INVISIBLE = /(?![\n\t])[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Variation_Selector}\u115F\u1160\u3164\uFFA0]/u;
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) if (child != null) node.append(child);
-  return node;
-}
 
 const codePoint = (c) => `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -289,10 +294,42 @@ function drawScores(report) {
   );
 }
 
-function showError(message) {
-  const box = $('error');
-  box.textContent = message;
-  box.hidden = message === '';
+
+// ------------------------------------------------------------ tabs
+
+const TABS = ['text', 'image'];
+const RESULT_HEADINGS = { text: 'result-heading', image: 'image-result-heading' };
+
+function selectTab(name, focus = false) {
+  for (const tab of TABS) {
+    const selected = tab === name;
+    const button = $(`tab-${tab}`);
+    button.setAttribute('aria-selected', String(selected));
+    // Only the selected tab is in the Tab order; arrows reach the others.
+    button.tabIndex = selected ? 0 : -1;
+    $(`panel-${tab}`).hidden = !selected;
+  }
+  $('skip').href = `#${RESULT_HEADINGS[name]}`;
+  if (focus) $(`tab-${name}`).focus();
+}
+
+function wireTabs() {
+  for (const tab of TABS) {
+    const button = $(`tab-${tab}`);
+    button.addEventListener('click', () => selectTab(tab));
+    button.addEventListener('keydown', (event) => {
+      const at = TABS.indexOf(tab);
+      const to = {
+        ArrowRight: (at + 1) % TABS.length,
+        ArrowLeft: (at + TABS.length - 1) % TABS.length,
+        Home: 0,
+        End: TABS.length - 1,
+      }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      selectTab(TABS[to], true);
+    });
+  }
 }
 
 // ------------------------------------------------------------ wiring
@@ -325,6 +362,7 @@ function check() {
 function describePolicy() {
   const name = $('policy').value;
   $('policy-hint').textContent = POLICIES[name].hint;
+  $('image-policy-hint').textContent = POLICIES[name].hint;
   try {
     $('policy-json').textContent = JSON.stringify(guardFor(name).policy(), (key, value) => (typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(4)) : value), 2);
   } catch (err) {
@@ -338,6 +376,15 @@ function checkSoon() {
   pending = setTimeout(check, 150);
 }
 
+/** One policy for both tabs: the two selects mirror each other. */
+function changePolicy(name) {
+  $('policy').value = name;
+  $('image-policy').value = name;
+  describePolicy();
+  check();
+  recheckImage();
+}
+
 async function start() {
   for (const sample of SAMPLES) {
     const button = el('button', { type: 'button', class: 'secondary', text: sample.label });
@@ -347,6 +394,14 @@ async function start() {
     });
     $('samples').append(button);
   }
+  for (const sample of IMAGE_SAMPLES) {
+    const button = el('button', { type: 'button', class: 'secondary', text: sample.label, 'data-sample': sample.id });
+    button.addEventListener('click', () => checkImage(sample.make));
+    $('image-samples').append(button);
+  }
+  wireTabs();
+  wireDropZone();
+  useGuards(() => (mmguard ? guardFor($('policy').value) : null));
   try {
     mmguard = await import('/pkg/browser.js');
     await mmguard.init();
@@ -363,15 +418,17 @@ async function start() {
       check();
     }
   });
-  $('policy').addEventListener('change', () => {
-    describePolicy();
-    check();
-  });
+  $('policy').addEventListener('change', () => changePolicy($('policy').value));
+  $('image-policy').addEventListener('change', () => changePolicy($('image-policy').value));
   $('run').addEventListener('click', check);
   $('copy').addEventListener('click', () => navigator.clipboard?.writeText($('output').textContent));
   $('input').value = SAMPLES[0].text();
+  // A reload may restore one select's choice and not the other's.
+  $('image-policy').value = $('policy').value;
   describePolicy();
   check();
+  // For tests and automation: the module is loaded and every control wired.
+  document.body.dataset.ready = 'true';
 }
 
 start();

@@ -190,7 +190,7 @@ pub(crate) fn guard(
         }
     }
     // No copy when the decoder gave RGBA already.
-    let rgba = img.into_rgba8();
+    let mut rgba = img.into_rgba8();
     // A JPEG has no transparency.
     let mut alpha = format != ImageFormat::Jpeg && pixels::has_alpha(&rgba);
 
@@ -237,7 +237,7 @@ pub(crate) fn guard(
 
     let (w, h) = rgba.dimensions();
     let (tw, th) = resize::fit(w, h, p.resize.max_side);
-    let resized = if (tw, th) != (w, h) {
+    let mut resized = if (tw, th) != (w, h) {
         Some(resize::resize(&rgba, tw, th, p.resize.filter, alpha)?)
     } else {
         None
@@ -277,6 +277,16 @@ pub(crate) fn guard(
                         ..Details::default()
                     },
                 );
+                // Quiring et al. (2020): the attack lives in isolated pixels
+                // (or 2×2 groups for bilinear scalers), which a 3×3 median
+                // replaces by their neighbourhood, so a naive scaler then
+                // reads the cover too.
+                if sa.action == Action::Sanitize {
+                    rgba = squeeze::median(&rgba, crate::policy::Median::ThreeByThree);
+                    if resized.is_some() {
+                        resized = Some(resize::resize(&rgba, tw, th, p.resize.filter, alpha)?);
+                    }
+                }
             }
         }
     }

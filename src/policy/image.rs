@@ -126,8 +126,11 @@ impl Default for ResizePolicy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScalingAttackCheck {
-    /// What to do. The output is scaled robustly either way, which defeats the
-    /// attack; `block` withholds it. ### Default `flag`.
+    /// What to do. `sanitize` runs a 3×3 median over the image, which removes
+    /// the isolated pixels the attack lives in, so the output shows the cover
+    /// even to a naive scaler; `flag` leaves the pixels (an image that is not
+    /// scaled down keeps the attack); `block` withholds the output.
+    /// ### Default `sanitize`.
     pub action: Action,
     /// Mean difference (0..=1 of full scale) between naive and robust scaling,
     /// compared at a coarse resolution, at or above which an image is reported.
@@ -143,7 +146,7 @@ pub struct ScalingAttackCheck {
 impl Default for ScalingAttackCheck {
     fn default() -> Self {
         ScalingAttackCheck {
-            action: Action::Flag,
+            action: Action::Sanitize,
             threshold: 0.1,
             sizes: vec![224, 256, 299, 336, 384, 448, 512, 768, 1024],
         }

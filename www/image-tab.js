@@ -1,0 +1,274 @@
+// The demo's image tab: runs Guard.image on a chosen, dropped or sample
+// image and draws the before and after pictures, the verdict, the removed
+// metadata (a map pin for GPS), the findings and a download link. The guard
+// comes from app.js through useGuards(), so both tabs share one policy.
+
+import { $, el, SEVERITY_RANK, showError } from './dom.js';
+
+/** The guard for the current policy, or null while the module loads. */
+let currentGuard = () => null;
+
+/** Hands this tab the function that returns the guard for the current policy. */
+export function useGuards(get) {
+  currentGuard = get;
+}
+
+
+const MIME_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+
+/** "86.8 KiB (88,893 bytes)": the rounded size to read, the exact one to compare. */
+function formatBytes(n) {
+  const exact = `${n.toLocaleString('en')} byte${n === 1 ? '' : 's'}`;
+  if (n < 1024) return exact;
+  const [value, unit] = n < 1024 * 1024 ? [n / 1024, 'KiB'] : [n / (1024 * 1024), 'MiB'];
+  return `${value.toFixed(1)} ${unit} (${exact})`;
+}
+
+const describeImage = (format, width, height, bytes) => `${format.toUpperCase()}, ${width} × ${height} pixels, ${formatBytes(bytes)}`;
+
+// Object URLs keep their Blob alive until revoked: one per figure at a time.
+const objectUrls = { before: null, after: null };
+
+/**
+ * Shows `blob` in the before or after figure, or, when `blob` is null, `note`
+ * in its place (an empty checkerboard would pass for a transparent image).
+ */
+function showPicture(which, blob, caption, note = '') {
+  if (objectUrls[which]) URL.revokeObjectURL(objectUrls[which]);
+  objectUrls[which] = blob ? URL.createObjectURL(blob) : null;
+  const img = $(`image-${which}`);
+  if (blob) img.src = objectUrls[which];
+  else img.removeAttribute('src');
+  img.hidden = !blob;
+  $(`image-${which}-frame`).classList.toggle('empty', !blob);
+  $(`image-${which}-note`).textContent = note;
+  $(`image-${which}-caption`).textContent = caption;
+}
+
+/** A map pin drawn with DOM calls (no markup strings), announced as "GPS position". */
+function mapPin() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('class', 'gps-pin');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '24');
+  svg.setAttribute('height', '24');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'GPS position');
+  const title = document.createElementNS(ns, 'title');
+  title.textContent = 'GPS position';
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('fill', 'currentColor');
+  path.setAttribute('d', 'M12 2C8.13 2 5 5.13 5 9c0 5.25 7 13 7 13s7-7.75 7-13c0-3.87-3.13-7-7-7zm0 9.5a2.5 2.5 0 1 1 0-5 2.5 2.5 0 0 1 0 5z');
+  svg.append(title, path);
+  return svg;
+}
+
+function drawImageVerdict(report, ms) {
+  const box = $('image-verdict');
+  box.className = `verdict verdict-${report.verdict}`;
+  const flagged = report.findings.some((f) => f.action === 'flag');
+  const explanation = {
+    // The output is re-encoded from the pixels even then, so "clean" does not
+    // mean the bytes are unchanged.
+    clean: `Nothing had to be removed; the output is a fresh file encoded from the pixels.${flagged ? ' Some findings were only flagged: read them before sending it.' : ''}`,
+    modified: 'Something was removed or neutralized: send the sanitized image.',
+    blocked: 'Blocked by the policy: nothing should be sent to the model.',
+  }[report.verdict];
+  const count = report.findings.length;
+  box.replaceChildren(
+    el('strong', { text: report.verdict.toUpperCase() }),
+    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}, checked in ${ms.toFixed(0)} ms.`,
+  );
+}
+
+function drawImageOutput(result, fileName) {
+  const { report } = result;
+  const output = report.image?.output;
+  const link = $('image-download');
+  if (result.bytes === null || !output) {
+    showPicture('after', null, 'After: blocked, no output.', 'Blocked: no output');
+    link.hidden = true;
+    link.removeAttribute('href');
+    return;
+  }
+  showPicture('after', new Blob([result.bytes], { type: result.mimeType }), `After: ${describeImage(output.format, output.width, output.height, output.bytes)}.`);
+  const base = fileName.replace(/\.[^.]*$/, '') || 'image';
+  link.href = objectUrls.after;
+  link.download = `${base}-sanitized.${MIME_EXTENSIONS[result.mimeType] ?? output.format}`;
+  link.hidden = false;
+}
+
+/** The metadata blocks the output no longer carries, the GPS position first, with a pin. */
+function drawMetadata(report) {
+  const list = $('image-metadata');
+  list.replaceChildren();
+  for (const gps of report.findings.filter((f) => f.code === 'image.gps')) {
+    list.append(el('li', { class: 'gps' }, mapPin(), ' ', el('strong', { text: 'GPS position' }), `: ${gps.message} (${gps.action}).`));
+  }
+  for (const block of report.findings.filter((f) => f.code === 'image.metadata')) {
+    list.append(el('li', {}, el('strong', { text: block.label ?? 'metadata' }), `: ${block.message}`));
+  }
+  $('metadata-heading').textContent = report.verdict === 'blocked' ? 'Metadata found' : 'Removed metadata';
+  $('metadata-box').hidden = list.children.length === 0;
+}
+
+function drawImageFindings(report) {
+  const list = $('image-findings');
+  list.replaceChildren();
+  if (report.findings.length === 0) {
+    list.append(el('li', { class: 'none', text: 'No findings.' }));
+    return;
+  }
+  // Most severe first; the sort is stable, so the report's order holds within a severity.
+  const sorted = [...report.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  for (const finding of sorted) {
+    const details = [`${finding.count.toLocaleString('en')} occurrence${finding.count === 1 ? '' : 's'}`];
+    if (finding.bytes) details.push(`bytes ${finding.bytes.start.toLocaleString('en')}–${finding.bytes.end.toLocaleString('en')} of the file`);
+    if (finding.score !== undefined) details.push(`score ${finding.score.toFixed(2)}`);
+    const flaggedText = finding.code === 'image.metadata_text' && finding.payload;
+    list.append(
+      el(
+        'li',
+        { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
+        el(
+          'p',
+          { class: 'finding-head' },
+          el('span', { class: 'badge', text: finding.severity }),
+          ' ',
+          el('code', { text: finding.code }),
+          finding.label ? ` (${finding.label})` : null,
+          ' ',
+          el('span', { class: 'action', text: `→ ${finding.action}` }),
+        ),
+        el('p', { text: finding.message }),
+        el('p', { class: 'where', text: details.join(', ') }),
+        flaggedText ? el('p', { text: 'The metadata text the text guard flagged:' }) : null,
+        flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
+      ),
+    );
+  }
+}
+
+/** Clears the result of the previous image, before a new one is checked. */
+function resetImageResult() {
+  showError('', 'image-error');
+  showPicture('after', null, 'After: not ready yet.', 'Processing…');
+  $('image-download').hidden = true;
+  $('image-download').removeAttribute('href');
+  $('metadata-box').hidden = true;
+  $('image-metadata').replaceChildren();
+  $('image-findings').replaceChildren();
+}
+
+// Lets the browser paint "Processing…" before the guard holds the main thread
+// (the wasm call is synchronous). A hidden page never paints: no wait there.
+const nextPaint = () => (document.hidden ? Promise.resolve() : new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+
+let imageRun = 0;
+let lastImage = null;
+
+/**
+ * Checks an image: a File, or a function that makes one (a sample). Results
+ * of a run overtaken by a newer one are dropped. The result section's
+ * data-status (idle, processing, done, error) and data-file tell tests and
+ * styles where it stands.
+ */
+export async function checkImage(source) {
+  const run = ++imageRun;
+  const section = $('image-result');
+  section.dataset.status = 'processing';
+  section.dataset.file = '';
+  resetImageResult();
+  $('image-verdict').className = 'verdict';
+  $('image-verdict').textContent = 'Processing…';
+  // No aria-busy on the section: screen readers would hold back the
+  // "Processing…" the verdict's live region announces.
+  const finish = (status) => {
+    section.dataset.status = status;
+  };
+  const fail = (message) => {
+    $('image-verdict').textContent = 'Not checked.';
+    showPicture('after', null, 'After: no output.', 'No output');
+    showError(message, 'image-error');
+    finish('error');
+  };
+  let file;
+  try {
+    file = typeof source === 'function' ? await source() : source;
+  } catch (err) {
+    if (run === imageRun) fail(`Could not make the sample image in this browser (${err.message}).`);
+    return;
+  }
+  if (run !== imageRun) return;
+  lastImage = file;
+  section.dataset.file = file.name;
+  showPicture('before', file, `Before: ${file.name}, ${formatBytes(file.size)}.`);
+  if (!currentGuard()) {
+    fail('The WebAssembly module is not loaded yet.');
+    return;
+  }
+  await nextPaint();
+  if (run !== imageRun) return;
+  try {
+    const guard = currentGuard();
+    const started = performance.now();
+    const result = await guard.image(file);
+    const ms = performance.now() - started;
+    if (run !== imageRun) return;
+    const { image } = result.report;
+    if (image) $('image-before-caption').textContent = `Before: ${file.name}, ${describeImage(image.format, image.width, image.height, image.input_bytes)}${image.frames > 1 ? `, ${image.frames} frames` : ''}.`;
+    drawImageVerdict(result.report, ms);
+    drawImageOutput(result, file.name);
+    drawMetadata(result.report);
+    drawImageFindings(result.report);
+    finish('done');
+  } catch (err) {
+    if (run === imageRun) fail(`${err.code ?? err.name}: ${err.message}`);
+  }
+}
+
+/** True when a drag carries files (not text or a link from the page). */
+const carriesFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
+
+export function wireDropZone() {
+  const zone = $('drop');
+  zone.addEventListener('dragover', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    zone.classList.add('dragging');
+  });
+  zone.addEventListener('dragleave', (event) => {
+    if (!zone.contains(event.relatedTarget)) zone.classList.remove('dragging');
+  });
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    const [file] = event.dataTransfer.files;
+    if (file) checkImage(file);
+  });
+  // A file dropped beside the zone would otherwise replace this page with it.
+  for (const type of ['dragover', 'drop']) {
+    window.addEventListener(type, (event) => {
+      if (carriesFiles(event) && !zone.contains(event.target)) event.preventDefault();
+    });
+  }
+  // HEIC, TIFF and the like: the guard says why it refuses them, but the
+  // browser may not draw them either.
+  $('image-before').addEventListener('error', (event) => {
+    if (!objectUrls.before || event.target.currentSrc !== objectUrls.before) return;
+    event.target.hidden = true;
+    $('image-before-frame').classList.add('empty');
+    $('image-before-note').textContent = 'This browser cannot display it';
+  });
+  $('image-file').addEventListener('change', (event) => {
+    const [file] = event.target.files;
+    if (file) checkImage(file);
+  });
+}
+
+/** Checks the last image again (after a policy change), if there is one. */
+export function recheckImage() {
+  if (lastImage) checkImage(lastImage);
+}
