@@ -137,6 +137,9 @@ export interface HiddenPixelsCheck {
 /** EXIF orientation: rotate the pixels as it says (`apply`), or keep them as stored. */
 export type Orientation = "apply" | "ignore";
 
+/** An embedded ICC profile: dropped, or its colours converted to sRGB first. */
+export type IccHandling = "strip" | "convert";
+
 /** Metadata (EXIF, XMP, IPTC, ICC, comments, text chunks). The output never carries it. */
 export interface MetadataCheck {
   /** What to do with metadata blocks. Default `"sanitize"`. */
@@ -147,6 +150,8 @@ export interface MetadataCheck {
   text: Action;
   /** EXIF orientation. Default `"apply"`. */
   orientation: Orientation;
+  /** The ICC profile. Default `"strip"`. This package's WebAssembly build has no colour management: `"convert"` is reported as not applied. */
+  icc: IccHandling;
 }
 
 /** Resizing filter; each one's support grows with the reduction, so every pixel counts. */

@@ -55,8 +55,8 @@ pub use image::{ImageInput, ImageOutput};
 pub use limits::{ImageLimits, Limits, TextLimits, MAX_LIMIT, MAX_TEXT_BYTES};
 pub use policy::{
     Action, BidiCheck, BidiMode, Check, CombiningCheck, FloodCheck, HiddenPixelsCheck,
-    HiddenPixelsMode, ImagePolicy, InjectionCheck, Median, MetadataCheck, Normalization,
-    Orientation, OutputFormat, OutputPolicy, Policy, ResizeFilter, ResizePolicy,
+    HiddenPixelsMode, IccHandling, ImagePolicy, InjectionCheck, Median, MetadataCheck,
+    Normalization, Orientation, OutputFormat, OutputPolicy, Policy, ResizeFilter, ResizePolicy,
     ScalingAttackCheck, SqueezePolicy, SteganographyCheck, TextPolicy,
 };
 pub use report::{

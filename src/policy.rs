@@ -12,9 +12,9 @@ use crate::limits::Limits;
 
 mod image;
 pub use image::{
-    HiddenPixelsCheck, HiddenPixelsMode, ImagePolicy, Median, MetadataCheck, Orientation,
-    OutputFormat, OutputPolicy, ResizeFilter, ResizePolicy, ScalingAttackCheck, SqueezePolicy,
-    SteganographyCheck,
+    HiddenPixelsCheck, HiddenPixelsMode, IccHandling, ImagePolicy, Median, MetadataCheck,
+    Orientation, OutputFormat, OutputPolicy, ResizeFilter, ResizePolicy, ScalingAttackCheck,
+    SqueezePolicy, SteganographyCheck,
 };
 
 /// What to do when a check finds something.

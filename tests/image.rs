@@ -784,3 +784,64 @@ fn transparent_overlays_are_not_scaling_attacks() {
     );
     assert!(codes(&r.report).contains(&Code::HiddenPixels));
 }
+
+#[cfg(feature = "icc")]
+#[test]
+fn icc_profiles_are_converted_to_srgb_on_request_then_dropped() {
+    let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let img = RgbaImage::from_pixel(32, 24, image::Rgba([200, 100, 50, 255]));
+    // PNG: the profile in an iCCP chunk (name, NUL, method 0, zlib data).
+    let mut iccp = b"Display P3\0\0".to_vec();
+    iccp.extend(miniz_oxide_compress(&p3));
+    let png = with_png_chunk(&png_of(&img), b"iCCP", &iccp);
+    // JPEG: the profile in two APP2 pieces, written out of order.
+    let jpeg = jpeg_of(&img);
+    let half = p3.len() / 2;
+    let piece = |seq: u8, data: &[u8]| {
+        let mut v = b"ICC_PROFILE\0".to_vec();
+        v.extend_from_slice(&[seq, 2]);
+        v.extend_from_slice(data);
+        v
+    };
+    let jpeg = with_jpeg_segment(
+        &with_jpeg_segment(&jpeg, 0xE2, &piece(1, &p3[..half])),
+        0xE2,
+        &piece(2, &p3[half..]),
+    );
+    let mut convert = Policy::default();
+    convert.image.metadata.icc = mmguard::IccHandling::Convert;
+    convert.image.squeeze.bit_depth = 8;
+    convert.image.output.format = mmguard::OutputFormat::Png;
+    let mut strip = convert.clone();
+    strip.image.metadata.icc = mmguard::IccHandling::Strip;
+    for file in [png, jpeg] {
+        let pixel = |p: &Policy| {
+            let r = Guard::new(p.clone())
+                .unwrap()
+                .image(&file, &ImageInput::default())
+                .unwrap();
+            assert!(r
+                .report
+                .findings
+                .iter()
+                .any(|f| f.label.as_deref() == Some("icc")));
+            let out = r.output.unwrap();
+            let again = guard().image(&out.bytes, &ImageInput::default()).unwrap();
+            assert!(
+                !codes(&again.report).contains(&Code::Metadata),
+                "the profile is dropped"
+            );
+            image::load_from_memory(&out.bytes)
+                .unwrap()
+                .to_rgba8()
+                .get_pixel(5, 5)
+                .0
+        };
+        let (kept, converted) = (pixel(&strip), pixel(&convert));
+        // P3's wider gamut: the same numbers in sRGB are redder, less green and blue.
+        assert!(
+            converted[0] > kept[0] && converted[1] < kept[1] && converted[2] < kept[2],
+            "{kept:?} -> {converted:?}"
+        );
+    }
+}

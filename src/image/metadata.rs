@@ -421,6 +421,44 @@ fn png_text(bytes: &[u8], name: &str, s: &mut Summary) {
     }
 }
 
+/// Most bytes of an ICC profile read (real ones are a few KiB; the largest,
+/// with lookup tables, under a MiB).
+const MAX_ICC: usize = 4 << 20;
+
+/// The embedded ICC profile, whole: JPEG's APP2 pieces joined in their
+/// order, PNG's `iCCP` inflated, WebP's `ICCP` and GIF's extension as they are.
+pub(crate) fn icc_profile(file: &[u8], metas: &[Meta]) -> Option<Vec<u8>> {
+    let iccs: Vec<&Meta> = metas.iter().filter(|m| m.kind == MetaKind::Icc).collect();
+    let first = iccs.first()?;
+    if first.name.starts_with("APP") {
+        // Each piece: its sequence number (from 1), the piece count, data.
+        let mut pieces: Vec<(u8, &[u8])> = iccs
+            .iter()
+            .filter_map(|m| {
+                let b = m.bytes(file);
+                Some((*b.first()?, b.get(2..)?))
+            })
+            .collect();
+        pieces.sort_by_key(|(seq, _)| *seq);
+        let mut out = Vec::new();
+        for (_, data) in pieces {
+            out.extend_from_slice(data);
+            if out.len() > MAX_ICC {
+                return None;
+            }
+        }
+        return Some(out);
+    }
+    let b = first.bytes(file);
+    if first.name == "iCCP" {
+        // Profile name, NUL, compression method, zlib data.
+        let nul = b.iter().position(|&c| c == 0)?;
+        let data = b.get(nul + 2..)?;
+        return miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_ICC).ok();
+    }
+    (b.len() <= MAX_ICC).then(|| b.to_vec())
+}
+
 /// zlib data inflated to at most [`MAX_TEXT`] bytes (a zip bomb in a text
 /// chunk stops there).
 fn inflate(data: &[u8]) -> Option<Vec<u8>> {

@@ -9,6 +9,7 @@
 //! apply EXIF orientation; neutralize colour under transparent pixels; look for
 //! image-scaling attacks; scale down robustly; encode.
 
+mod color;
 mod container;
 mod encode;
 mod layout;
@@ -303,6 +304,24 @@ pub(crate) fn guard(
         }
         None => rgba,
     };
+    // Colour management on the smaller, final pixels; the profile itself is
+    // dropped with the rest of the metadata.
+    if p.metadata.icc == crate::policy::IccHandling::Convert {
+        if let Some(icc) = metadata::icc_profile(bytes, &layout.metadata) {
+            if let Err(why) = color::to_srgb(&mut out_img, &icc) {
+                found.add(
+                    Code::Metadata,
+                    Severity::Info,
+                    p.metadata.action,
+                    format!("the ICC profile was not applied: {why}; colours are as stored"),
+                    Details {
+                        label: Some(String::from("icc")),
+                        ..Details::default()
+                    },
+                );
+            }
+        }
+    }
     let sq = &p.squeeze;
     if sq.median != crate::policy::Median::None {
         out_img = squeeze::median(&out_img, sq.median);

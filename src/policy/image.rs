@@ -55,6 +55,18 @@ pub enum Orientation {
     Ignore,
 }
 
+/// What happens to an embedded ICC colour profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IccHandling {
+    /// Drop it: the pixels are written as stored and read as sRGB, which
+    /// dulls wide-gamut photos (Display P3, Adobe RGB) a little.
+    Strip,
+    /// Convert the pixels from the profile to sRGB, then drop it: colours
+    /// look as they did, with no profile to carry.
+    Convert,
+}
+
 /// Metadata: EXIF, XMP, IPTC, ICC profiles, comments, PNG text chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -70,6 +82,8 @@ pub struct MetadataCheck {
     pub text: Action,
     /// EXIF orientation. ### Default `apply`.
     pub orientation: Orientation,
+    /// The ICC colour profile. ### Default `strip`.
+    pub icc: IccHandling,
 }
 
 impl Default for MetadataCheck {
@@ -79,6 +93,7 @@ impl Default for MetadataCheck {
             gps: Action::Sanitize,
             text: Action::Sanitize,
             orientation: Orientation::Apply,
+            icc: IccHandling::Strip,
         }
     }
 }

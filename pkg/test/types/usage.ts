@@ -98,7 +98,7 @@ export async function sanitizeUpload(file: File): Promise<Blob | null> {
 export const imagePolicies: PolicyInput[] = [
   { image: { hidden_pixels: { mode: "flatten", background: [0, 0, 0] } } },
   { image: { scaling_attack: { action: "block", sizes: [224, 448] } } },
-  { image: { metadata: { gps: "block", orientation: "ignore" } } },
+  { image: { metadata: { gps: "block", orientation: "ignore", icc: "convert" } } },
   { image: { squeeze: { bit_depth: 5, median: "2x2", jpeg_quality: 75 }, steganography: { action: "block" } } },
 ];
 
