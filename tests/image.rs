@@ -845,3 +845,139 @@ fn icc_profiles_are_converted_to_srgb_on_request_then_dropped() {
         );
     }
 }
+
+/// A PNG chunk with a zero CRC (the walk does not check CRCs; decoders skip
+/// unknown ancillary chunks).
+fn raw_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut c = (data.len() as u32).to_be_bytes().to_vec();
+    c.extend_from_slice(kind);
+    c.extend_from_slice(data);
+    c.extend_from_slice(&crc32(&c[4..]).to_be_bytes());
+    c
+}
+
+/// `png` with `extra` bytes inserted right after IHDR.
+fn after_ihdr(png: &[u8], extra: &[u8]) -> Vec<u8> {
+    let at = 8 + 8 + 13 + 4;
+    let mut out = png[..at].to_vec();
+    out.extend_from_slice(extra);
+    out.extend_from_slice(&png[at..]);
+    out
+}
+
+#[test]
+fn many_tiny_blocks_cost_little_and_are_counted() {
+    let png = png_of(&picture(8, 8));
+    // 150,000 unknown chunks, each with its own name, and 150 repeated gAMA.
+    let mut extra = Vec::new();
+    for k in 0..150_000u32 {
+        let b = k.to_be_bytes();
+        extra.extend(raw_chunk(
+            &[b'x', b'a' + b[1] % 26, b'a' + b[2] % 26, b'a' + b[3] % 26],
+            &[],
+        ));
+    }
+    for _ in 0..150 {
+        extra.extend(raw_chunk(b"gAMA", &[0, 0, 0xB1, 0x8F]));
+    }
+    let r = guard()
+        .image(&after_ihdr(&png, &extra), &ImageInput::default())
+        .unwrap();
+    let unknown = r
+        .report
+        .findings
+        .iter()
+        .find(|f| f.code == Code::UnknownChunk)
+        .unwrap();
+    assert_eq!(unknown.count, 150_000);
+    let repeated = r
+        .report
+        .findings
+        .iter()
+        .find(|f| f.code == Code::DuplicateChunk)
+        .unwrap();
+    assert_eq!(repeated.count, 149);
+    assert!(r.report.findings.len() < 10);
+
+    // 3,000 compressed comments, each inflating to 64 KiB of text.
+    let bomb = miniz_oxide::deflate::compress_to_vec_zlib(&vec![b'a'; 1 << 20], 9);
+    let mut ztxt = b"Comment\0\0".to_vec();
+    ztxt.extend_from_slice(&bomb);
+    let one = raw_chunk(b"zTXt", &ztxt);
+    let r = guard()
+        .image(
+            &after_ihdr(&png, &one.repeat(3_000)),
+            &ImageInput::default(),
+        )
+        .unwrap();
+    let meta: u32 = r
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::Metadata)
+        .map(|f| f.count)
+        .sum();
+    assert_eq!(meta, 3_000, "every block counted");
+    assert!(
+        r.report.findings.len() < 100,
+        "{} findings",
+        r.report.findings.len()
+    );
+
+    // Twenty XMP packets of 65,000 ampersands each (entities never closed).
+    let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    xmp.extend(std::iter::repeat_n(b'&', 65_000));
+    let mut jpeg = jpeg_of(&picture(8, 8));
+    for _ in 0..20 {
+        jpeg = with_jpeg_segment(&jpeg, 0xE1, &xmp);
+    }
+    let r = guard().image(&jpeg, &ImageInput::default()).unwrap();
+    assert!(codes(&r.report).contains(&Code::Metadata));
+}
+
+#[test]
+fn gif_frames_larger_than_the_screen_count_for_the_limits() {
+    // A 1×1 screen whose only frame is 5000×5000.
+    let mut f = b"GIF89a\x01\0\x01\0\0\0\0".to_vec();
+    f.extend_from_slice(&[0x2C, 0, 0, 0, 0]);
+    f.extend_from_slice(&5000u16.to_le_bytes());
+    f.extend_from_slice(&5000u16.to_le_bytes());
+    f.extend_from_slice(&[0, 2, 2, 0x4C, 0x01, 0, 0x3B]);
+    let mut p = Policy::default();
+    p.limits.image.max_pixels = 1_000_000;
+    let e = Guard::new(p)
+        .unwrap()
+        .image(&f, &ImageInput::default())
+        .unwrap_err();
+    assert_eq!(e.code(), "limit.image_pixels", "{e}");
+}
+
+#[test]
+fn files_behind_a_broken_chunk_or_inside_an_unknown_one_are_found() {
+    let png = png_of(&picture(8, 8));
+    let iend = png.len() - 12;
+    // A chunk header claiming 2 GB just before IEND, then a ZIP.
+    let mut f = png[..iend].to_vec();
+    f.extend_from_slice(&0x7FFF_FFF0u32.to_be_bytes());
+    f.extend_from_slice(b"bLOB");
+    f.extend_from_slice(b"PK\x03\x04 the archive");
+    let r = guard().image(&f, &ImageInput::default()).unwrap();
+    let c = codes(&r.report);
+    assert!(
+        c.contains(&Code::Polyglot) && c.contains(&Code::TrailingData),
+        "{c:?}"
+    );
+    // A script inside an unknown chunk.
+    let f = after_ihdr(
+        &png,
+        &raw_chunk(b"prVt", b"<script>fetch('//evil')</script>"),
+    );
+    let r = guard().image(&f, &ImageInput::default()).unwrap();
+    let poly = r
+        .report
+        .findings
+        .iter()
+        .find(|x| x.code == Code::Polyglot)
+        .expect("found");
+    assert_eq!(poly.label.as_deref(), Some("HTML script"));
+}

@@ -91,10 +91,45 @@ pub(crate) struct Layout {
     /// Whether the end marker (PNG `IEND`, JPEG EOI, GIF trailer, the RIFF
     /// length of WebP, the BMP file size) was found.
     pub(crate) ended: bool,
-    /// Metadata blocks, in file order.
+    /// Metadata blocks, in file order, at most [`MAX_RECORDED`] of each kind.
     pub(crate) metadata: Vec<Meta>,
+    /// Metadata blocks found, recorded or not.
+    pub(crate) metadata_count: u32,
+    /// Unknown and repeated chunks, at most [`MAX_RECORDED`] each.
     pub(crate) unknown: Vec<Chunk>,
     pub(crate) duplicate: Vec<Chunk>,
+    /// Unknown and repeated chunks found, recorded or not.
+    pub(crate) unknown_count: u32,
+    pub(crate) duplicate_count: u32,
+}
+
+/// Most blocks of one kind (and unknown or repeated chunks) kept for a
+/// closer look and the report; the rest are only counted, so a file of
+/// millions of tiny blocks costs no more than a file of a few.
+pub(crate) const MAX_RECORDED: usize = 64;
+
+impl Layout {
+    fn add_meta(&mut self, m: Meta) {
+        self.metadata_count = self.metadata_count.saturating_add(1);
+        let same = self.metadata.iter().filter(|x| x.kind == m.kind).count();
+        if same < MAX_RECORDED {
+            self.metadata.push(m);
+        }
+    }
+
+    fn add_unknown(&mut self, c: Chunk) {
+        self.unknown_count = self.unknown_count.saturating_add(1);
+        if self.unknown.len() < MAX_RECORDED {
+            self.unknown.push(c);
+        }
+    }
+
+    fn add_duplicate(&mut self, c: Chunk) {
+        self.duplicate_count = self.duplicate_count.saturating_add(1);
+        if self.duplicate.len() < MAX_RECORDED {
+            self.duplicate.push(c);
+        }
+    }
 }
 
 /// Why a walk could not even start: no size could be read.
@@ -110,8 +145,11 @@ pub(crate) fn walk(format: ImageFormat, b: &[u8]) -> Result<Layout, Malformed> {
         end: b.len(),
         ended: false,
         metadata: Vec::new(),
+        metadata_count: 0,
         unknown: Vec::new(),
         duplicate: Vec::new(),
+        unknown_count: 0,
+        duplicate_count: 0,
     };
     match format {
         ImageFormat::Png => png(b, &mut l),
@@ -177,31 +215,36 @@ const PNG_ONCE: &[&[u8; 4]] = &[
 
 fn png(b: &[u8], l: &mut Layout) {
     let mut pos = 8;
-    let mut seen: Vec<[u8; 4]> = Vec::new();
+    // Which of the once-only chunks were seen, by their index in PNG_ONCE.
+    let mut seen = [false; 32];
     while let (Some(len), Some(kind)) = (u32_be(b, pos), b.get(pos + 4..pos + 8)) {
         let Ok(kind) = <[u8; 4]>::try_from(kind) else {
             break;
         };
         let data = pos + 8;
-        let Some(data_end) = usize::try_from(len)
+        let Some((data_end, chunk_end)) = usize::try_from(len)
             .ok()
             .filter(|&n| n <= 0x7FFF_FFFF)
             .and_then(|n| data.checked_add(n))
+            .and_then(|e| Some((e, e.checked_add(4)?)))
         else {
             break;
         };
-        let chunk_end = data_end + 4;
         if chunk_end > b.len() {
             break;
         }
         let range = (data, data_end);
-        if seen.contains(&kind) && PNG_ONCE.contains(&&kind) {
-            l.duplicate.push(Chunk {
-                name: name_of(&kind),
-                range,
-            });
+        if let Some(k) = PNG_ONCE.iter().position(|c| **c == kind) {
+            if let Some(flag) = seen.get_mut(k) {
+                if *flag {
+                    l.add_duplicate(Chunk {
+                        name: name_of(&kind),
+                        range,
+                    });
+                }
+                *flag = true;
+            }
         }
-        seen.push(kind);
         match &kind {
             b"IHDR" if l.width == 0 => {
                 l.width = u32_be(b, data).unwrap_or(0);
@@ -223,20 +266,23 @@ fn png(b: &[u8], l: &mut Layout) {
             _ => None,
         };
         if let Some(kind_) = meta {
-            l.metadata.push(Meta {
+            l.add_meta(Meta {
                 kind: kind_,
                 name: name_of(&kind),
                 range,
                 joined: None,
             });
         } else if !PNG_KNOWN.contains(&&kind) {
-            l.unknown.push(Chunk {
+            l.add_unknown(Chunk {
                 name: name_of(&kind),
                 range,
             });
         }
         pos = chunk_end;
     }
+    // The walk stopped before IEND: what it could not read is the image's
+    // end as far as this file goes, and the rest is reported as trailing.
+    l.end = pos.min(b.len());
 }
 
 fn jpeg(b: &[u8], l: &mut Layout) {
@@ -304,7 +350,7 @@ fn jpeg_app(marker: u8, seg: &[u8], data: usize, end: usize, l: &mut Layout) {
         format!("APP{}", marker - 0xE0)
     };
     if marker == 0xFE {
-        l.metadata.push(Meta {
+        l.add_meta(Meta {
             kind: MetaKind::Comment,
             name,
             range: (data, end),
@@ -323,7 +369,7 @@ fn jpeg_app(marker: u8, seg: &[u8], data: usize, end: usize, l: &mut Layout) {
         .iter()
         .find(|(m, id, _)| *m == marker && seg.starts_with(id))
         .map_or((MetaKind::Application, 0), |(_, id, k)| (*k, id.len()));
-    l.metadata.push(Meta {
+    l.add_meta(Meta {
         kind,
         name,
         range: (data + skip, end),
@@ -357,6 +403,9 @@ fn gif(b: &[u8], l: &mut Layout) {
     };
     let mut pos = 13 + color_table_len(packed);
     let mut frames = 0u32;
+    // How far right and down any frame reaches: a frame may be larger than
+    // the logical screen, and decoders allocate for the frame.
+    let (mut right, mut bottom) = (0u32, 0u32);
     while let Some(&intro) = b.get(pos) {
         match intro {
             0x3B => {
@@ -370,12 +419,15 @@ fn gif(b: &[u8], l: &mut Layout) {
                 let Some((end, data)) = sub_blocks(b, pos + 2) else {
                     break;
                 };
-                gif_extension(label, data, (start, end), l);
+                gif_extension(b, label, data, (start, end), l);
                 pos = end;
             }
             0x2C => {
                 let Some(&packed) = b.get(pos + 9) else { break };
                 frames = frames.saturating_add(1);
+                let field = |k: usize| u32::from(u16_le(b, pos + k).unwrap_or(0));
+                right = right.max(field(1) + field(5));
+                bottom = bottom.max(field(3) + field(7));
                 // Descriptor, local colour table, LZW code size, then data.
                 let data = pos + 10 + color_table_len(packed) + 1;
                 let Some(end) = skip_sub_blocks(b, data) else {
@@ -387,6 +439,11 @@ fn gif(b: &[u8], l: &mut Layout) {
         }
     }
     l.frames = frames.max(1);
+    l.width = l.width.max(right);
+    l.height = l.height.max(bottom);
+    if !l.ended {
+        l.end = pos.min(b.len());
+    }
 }
 
 fn color_table_len(packed: u8) -> usize {
@@ -427,18 +484,18 @@ fn skip_sub_blocks(b: &[u8], at: usize) -> Option<usize> {
     }
 }
 
-fn gif_extension(label: u8, data: Vec<u8>, range: (usize, usize), l: &mut Layout) {
+fn gif_extension(file: &[u8], label: u8, data: Vec<u8>, range: (usize, usize), l: &mut Layout) {
     match label {
         // Graphic control: timing and transparency, part of decoding.
         0xF9 => {}
-        0xFE => l.metadata.push(Meta {
+        0xFE => l.add_meta(Meta {
             kind: MetaKind::Comment,
             name: String::from("comment extension"),
             range,
             joined: Some(data),
         }),
         // Plain text extension: text the format asks viewers to draw.
-        0x01 => l.metadata.push(Meta {
+        0x01 => l.add_meta(Meta {
             kind: MetaKind::Comment,
             name: String::from("plain text extension"),
             range,
@@ -454,14 +511,26 @@ fn gif_extension(label: u8, data: Vec<u8>, range: (usize, usize), l: &mut Layout
                 b"ICCRGBG1012" => MetaKind::Icc,
                 _ => MetaKind::Application,
             };
-            l.metadata.push(Meta {
+            // XMP in GIF is raw bytes, not sub-blocks, ended by a 258-byte
+            // "magic trailer" that reads as sub-blocks: take the raw bytes.
+            let payload = if kind == MetaKind::Xmp {
+                let raw = file.get(range.0 + 14..range.1).unwrap_or(&[]);
+                let cut = raw
+                    .windows(4)
+                    .position(|w| w == [0x01, 0xFF, 0xFE, 0xFD])
+                    .unwrap_or(raw.len());
+                raw.get(..cut).unwrap_or(&[]).to_vec()
+            } else {
+                data.get(11..).unwrap_or(&[]).to_vec()
+            };
+            l.add_meta(Meta {
                 kind,
                 name: format!("application extension {}", name_of(id)),
                 range,
-                joined: Some(data.get(11..).unwrap_or(&[]).to_vec()),
+                joined: Some(payload),
             });
         }
-        _ => l.unknown.push(Chunk {
+        _ => l.add_unknown(Chunk {
             name: format!("extension 0x{label:02X}"),
             range,
         }),
@@ -469,6 +538,10 @@ fn gif_extension(label: u8, data: Vec<u8>, range: (usize, usize), l: &mut Layout
 }
 
 const WEBP_KNOWN: &[&[u8; 4]] = &[b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF"];
+/// WebP chunks that may appear once.
+const WEBP_ONCE: &[&[u8; 4]] = &[
+    b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ICCP", b"EXIF", b"XMP ",
+];
 
 fn webp(b: &[u8], l: &mut Layout) {
     let Some(riff) = u32_le(b, 4).and_then(|n| usize::try_from(n).ok()) else {
@@ -478,7 +551,9 @@ fn webp(b: &[u8], l: &mut Layout) {
     let limit = riff_end.min(b.len());
     let mut pos = 12;
     let mut frames = 0u32;
-    let mut seen: Vec<[u8; 4]> = Vec::new();
+    // Which chunk types that may appear once were seen, by their index.
+    let mut seen = [false; 16];
+    let first_chunk = pos;
     while let (Some(kind), Some(len)) = (b.get(pos..pos + 4), u32_le(b, pos + 4)) {
         let Ok(kind) = <[u8; 4]>::try_from(kind) else {
             break;
@@ -492,15 +567,20 @@ fn webp(b: &[u8], l: &mut Layout) {
         }
         let chunk = b.get(data..data_end).unwrap_or(&[]);
         let range = (data, data_end);
-        if seen.contains(&kind) && !matches!(&kind, b"ANMF") {
-            l.duplicate.push(Chunk {
-                name: name_of(&kind),
-                range,
-            });
+        if let Some(k) = WEBP_ONCE.iter().position(|c| **c == kind) {
+            if let Some(flag) = seen.get_mut(k) {
+                if *flag {
+                    l.add_duplicate(Chunk {
+                        name: name_of(&kind),
+                        range,
+                    });
+                }
+                *flag = true;
+            }
         }
-        seen.push(kind);
         match &kind {
-            b"VP8X" => {
+            // The extended header counts only as the first chunk.
+            b"VP8X" if pos == first_chunk => {
                 l.width = u24_le(chunk, 4).map_or(0, |w| w + 1);
                 l.height = u24_le(chunk, 7).map_or(0, |h| h + 1);
             }
@@ -515,7 +595,7 @@ fn webp(b: &[u8], l: &mut Layout) {
                 l.width = (bits & 0x3FFF) + 1;
                 l.height = ((bits >> 14) & 0x3FFF) + 1;
             }
-            b"ANMF" => frames = frames.saturating_add(1),
+            b"ANMF" if l.width > 0 => frames = frames.saturating_add(1),
             _ => {}
         }
         let meta = match &kind {
@@ -525,14 +605,14 @@ fn webp(b: &[u8], l: &mut Layout) {
             _ => None,
         };
         if let Some(k) = meta {
-            l.metadata.push(Meta {
+            l.add_meta(Meta {
                 kind: k,
                 name: name_of(&kind),
                 range,
                 joined: None,
             });
         } else if !WEBP_KNOWN.contains(&&kind) {
-            l.unknown.push(Chunk {
+            l.add_unknown(Chunk {
                 name: name_of(&kind),
                 range,
             });
@@ -617,7 +697,8 @@ mod tests {
         f.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xF0, b'I', b'D', b'A', b'T', 1, 2]);
         let l = walk(ImageFormat::Png, &f).unwrap();
         assert!(!l.ended);
-        assert_eq!(l.end, f.len());
+        // The image ends, as far as can be read, where the broken chunk starts.
+        assert_eq!(l.end, f.len() - 10);
         // Every prefix of a valid file either walks or is refused cleanly.
         for n in 0..f.len() {
             let _ = walk(ImageFormat::Png, &f[..n]);

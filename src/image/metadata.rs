@@ -12,6 +12,10 @@ use super::layout::{Meta, MetaKind};
 
 /// Most bytes of text kept from one block; the rest is reported as cut.
 pub(crate) const MAX_TEXT: usize = 64 << 10;
+/// Most texts, and most bytes of text, kept from one file: each goes through
+/// the text guard, and a file of many blocks must not multiply that work.
+const MAX_TEXTS: usize = 64;
+const MAX_TEXT_TOTAL: usize = 1 << 20;
 /// Most entries read from one EXIF directory.
 const MAX_ENTRIES: usize = 512;
 
@@ -56,10 +60,11 @@ pub(crate) fn summarize(file: &[u8], metas: &[Meta]) -> Summary {
 
 fn push_text(s: &mut Summary, place: &str, text: &str) {
     let text = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
-    if text.is_empty() {
+    let total: usize = s.texts.iter().map(|(_, t)| t.len()).sum();
+    if text.is_empty() || s.texts.len() >= MAX_TEXTS || total >= MAX_TEXT_TOTAL {
         return;
     }
-    let mut cut = text.len().min(MAX_TEXT);
+    let mut cut = text.len().min(MAX_TEXT).min(MAX_TEXT_TOTAL - total);
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
@@ -127,6 +132,7 @@ impl Tiff<'_> {
 }
 
 fn ascii(v: &[u8]) -> String {
+    let v = v.get(..MAX_TEXT).unwrap_or(v);
     let end = v.iter().position(|&c| c == 0).unwrap_or(v.len());
     String::from_utf8_lossy(v.get(..end).unwrap_or(v))
         .trim()
@@ -135,6 +141,7 @@ fn ascii(v: &[u8]) -> String {
 
 /// UCS-2 little-endian, as Windows writes its XP* tags.
 fn ucs2(v: &[u8]) -> String {
+    let v = v.get(..2 * MAX_TEXT).unwrap_or(v);
     let units: Vec<u16> = v
         .chunks_exact(2)
         .map(|c| {
@@ -150,6 +157,7 @@ fn ucs2(v: &[u8]) -> String {
 
 /// EXIF UserComment: an eight-byte character code, then the text.
 fn user_comment(v: &[u8]) -> String {
+    let v = v.get(..2 * MAX_TEXT + 8).unwrap_or(v);
     let (code, text) = v.split_at(v.len().min(8));
     if code.starts_with(b"UNICODE") {
         // Written in the block's byte order by most cameras; UTF-16LE by most software.
@@ -235,6 +243,9 @@ fn t_u32(t: &Tiff, v: &[u8]) -> u32 {
 /// XMP: the element texts and attribute values of the packet, one per line,
 /// with XML's entities decoded; GPS fields noted.
 fn xmp(bytes: &[u8], name: &str, s: &mut Summary) {
+    // Packets can carry megabytes (thumbnails in base64); the fields worth
+    // reading come first, and parsing stays bounded.
+    let bytes = bytes.get(..4 * MAX_TEXT).unwrap_or(bytes);
     let text = String::from_utf8_lossy(bytes);
     if text.contains("GPSLatitude") || text.contains("GPSLongitude") {
         s.gps = true;
@@ -287,7 +298,13 @@ fn unescape_xml(t: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(rest.get(..i).unwrap_or(""));
         let after = rest.get(i + 1..).unwrap_or("");
-        let end = after.find(';').filter(|&e| e <= 10);
+        // Entities are short: look for their `;` nearby only, so a text of
+        // ampersands stays linear.
+        let end = after
+            .char_indices()
+            .take(11)
+            .find(|&(_, c)| c == ';')
+            .map(|(e, _)| e);
         let decoded = end.and_then(|e| {
             let ent = after.get(..e)?;
             match ent {

@@ -175,7 +175,7 @@ pub(crate) fn guard(
         .then(|| pixels::decode_jpeg_rgba(bytes, layout.width, layout.height))
         .flatten()
         .transpose()?;
-    let mut img = match direct {
+    let img = match direct {
         Some(rgba) => image::DynamicImage::ImageRgba8(rgba),
         None => pixels::decode(
             bytes,
@@ -185,13 +185,16 @@ pub(crate) fn guard(
             limits.max_memory,
         )?,
     };
+    // No copy when the decoder gave RGBA already. Rotated after the
+    // conversion, so a 16-bit decode is not held twice.
+    let mut rgba = img.into_rgba8();
     if p.metadata.orientation == Orientation::Apply {
         if let Some(o) = summary.orientation.filter(|&o| o > 1) {
-            pixels::orient(&mut img, o);
+            let mut turned = image::DynamicImage::ImageRgba8(rgba);
+            pixels::orient(&mut turned, o);
+            rgba = turned.into_rgba8();
         }
     }
-    // No copy when the decoder gave RGBA already.
-    let mut rgba = img.into_rgba8();
     // A JPEG has no transparency.
     let mut alpha = format != ImageFormat::Jpeg && pixels::has_alpha(&rgba);
 
@@ -454,15 +457,36 @@ fn container_findings(bytes: &[u8], layout: &layout::Layout, policy: &Policy, fo
             );
         }
     }
-    for (chunks, code, severity, what) in [
+    // Files inside chunks no decoder reads.
+    for c in &layout.unknown {
+        if let Some((at, name)) = bytes
+            .get(c.range.0..c.range.1)
+            .and_then(container::embedded_file)
+        {
+            found.add(
+                Code::Polyglot,
+                Severity::High,
+                action,
+                format!("a {name} is hidden in the unknown {} chunk", c.name),
+                Details {
+                    label: Some(name.to_owned()),
+                    bytes: Some((c.range.0 + at, c.range.1)),
+                    ..Details::default()
+                },
+            );
+        }
+    }
+    for (chunks, total, code, severity, what) in [
         (
             &layout.unknown,
+            layout.unknown_count,
             Code::UnknownChunk,
             Severity::Low,
             "unknown",
         ),
         (
             &layout.duplicate,
+            layout.duplicate_count,
             Code::DuplicateChunk,
             Severity::Medium,
             "repeated",
@@ -472,14 +496,15 @@ fn container_findings(bytes: &[u8], layout: &layout::Layout, policy: &Policy, fo
             continue;
         };
         let mut names: Vec<&str> = chunks.iter().map(|c| c.name.as_str()).collect();
+        names.sort_unstable();
         names.dedup();
         found.add(
             code,
             severity,
             action,
-            format!("{} {what} chunk(s): {}", chunks.len(), names.join(", ")),
+            format!("{total} {what} chunk(s): {}", names.join(", ")),
             Details {
-                count: chunks.len() as u32,
+                count: total,
                 bytes: Some(first.range),
                 label: Some(first.name.clone()),
                 ..Details::default()
@@ -525,6 +550,22 @@ fn metadata_findings(
             Details {
                 label: Some(meta.kind.label().to_owned()),
                 bytes: Some(meta.range),
+                ..Details::default()
+            },
+        );
+    }
+    let recorded = layout.metadata.len() as u32;
+    if layout.metadata_count > recorded {
+        found.add(
+            Code::Metadata,
+            Severity::Low,
+            m.action,
+            format!(
+                "{} more metadata blocks of kinds already listed, not examined, removed",
+                layout.metadata_count - recorded
+            ),
+            Details {
+                count: layout.metadata_count - recorded,
                 ..Details::default()
             },
         );
