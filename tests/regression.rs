@@ -28,7 +28,8 @@ fn former_fuzzer_findings_stay_fixed() {
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("text-") {
             continue;
         }
         let input = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
@@ -70,4 +71,53 @@ fn a_selector_stranded_by_normalization_leaves_normalized_output() {
     let out = g.text("\u{FF49}\u{FE00}\u{301}").unwrap().output.unwrap();
     assert_eq!(out, "\u{ED}");
     assert_eq!(g.text(&out).unwrap().output.unwrap(), out);
+}
+
+/// The image fuzz target's check on its former findings: the output of a
+/// sanitized image, sanitized again, keeps its size and has nothing to report.
+#[test]
+fn former_image_fuzzer_findings_stay_fixed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/regression");
+    let mut policy = Policy::default();
+    policy.limits.image.max_pixels = 1 << 20;
+    policy.limits.image.max_memory = 64 << 20;
+    policy.image.resize.max_side = 512;
+    let g = Guard::new(policy).unwrap();
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("image-")
+        {
+            continue;
+        }
+        let first = g
+            .image(
+                &std::fs::read(&path).unwrap(),
+                &mmguard::ImageInput::default(),
+            )
+            .unwrap();
+        let out = first.output.unwrap();
+        let again = g
+            .image(&out.bytes, &mmguard::ImageInput::default())
+            .unwrap();
+        let out2 = again.output.unwrap();
+        assert_eq!(
+            (out2.width, out2.height),
+            (out.width, out.height),
+            "{}",
+            path.display()
+        );
+        assert!(
+            again.report.findings.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            again.report.findings
+        );
+        n += 1;
+    }
+    assert!(n >= 1);
 }

@@ -2,6 +2,7 @@
 //! keep runs fast, checking what must always hold: no panic, a typed error or
 //! an output that decodes again to the size it reports, and that sanitizing
 //! the output changes nothing more (its size stays, no finding is new).
+//! ICC profiles are converted, so the colour-management code is fuzzed too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,6 +13,8 @@ fuzz_target!(|data: &[u8]| {
     policy.limits.image.max_pixels = 1 << 20;
     policy.limits.image.max_memory = 64 << 20;
     policy.image.resize.max_side = 512;
+    // The colour-management path too: hostile ICC profiles reach moxcms.
+    policy.image.metadata.icc = mmguard::IccHandling::Convert;
     let guard = Guard::new(policy).expect("valid policy");
     let Ok(first) = guard.image(data, &ImageInput::default()) else {
         return;

@@ -141,6 +141,77 @@ fn sampled(len: u32, side: u32) -> Vec<(u32, usize)> {
     out
 }
 
+/// Difference below which no closer look is taken (natural images and
+/// typeset text measured at most 0.02).
+const WORTH_CHECKING: f64 = 0.04;
+/// How much more the sampled pixels must stand out from their neighbours
+/// than pixels midway between samples, for the difference to be an attack.
+const MIN_ISOLATION: f64 = 2.0;
+
+/// How much the pixels a naive scaler reads stand out from their four
+/// neighbours, relative to pixels midway between them: an attack writes its
+/// target into the sampled pixels only, so they stand out several times more;
+/// a fine periodic pattern (which naive scaling also turns into something
+/// else, moiré) stands out the same everywhere.
+fn isolation(
+    img: &RgbaImage,
+    xs: &[((u32, u32, f64), usize)],
+    rows: &[(u32, usize)],
+    how: Naive,
+    sy: f64,
+) -> f64 {
+    let (w, h) = (img.width(), img.height());
+    let px = img.as_raw();
+    let stride = w as usize * 4;
+    let luma_at = |x: u32, y: u32| {
+        let (x, y) = (x.min(w - 1), y.min(h - 1));
+        f64::from(luma(px, y as usize * stride + x as usize * 4))
+    };
+    // |pixel − median of its four neighbours|.
+    let stands_out = |x: u32, y: u32| {
+        let mut n = [
+            luma_at(x.saturating_sub(1), y),
+            luma_at(x + 1, y),
+            luma_at(x, y.saturating_sub(1)),
+            luma_at(x, y + 1),
+        ];
+        n.sort_by(f64::total_cmp);
+        (luma_at(x, y) - (n[1] + n[2]) / 2.0).abs()
+    };
+    // Midway between two samples, clear of a bilinear attack's 2×2 groups.
+    let offset = ((sy / 2.0) as u32).max(1);
+    let (mut sampled, mut midway) = (0.0, 0.0);
+    for &(oy, _) in rows.iter().step_by(2) {
+        let (y0, _, _) = source_of(how, oy, sy, h);
+        for &((x0, _, _), _) in xs.iter().step_by(2) {
+            sampled += stands_out(x0, y0);
+            midway += stands_out(x0 + offset, y0 + offset);
+        }
+    }
+    sampled / (midway + 1.0)
+}
+
+/// The mean size of the block differences `diff` (`bw` × `bh`, signed) once
+/// each is averaged with its right, lower and lower-right neighbours. A hidden
+/// image differs from the cover in patches that span blocks, and keeps its
+/// size; the aliasing of fine noise differs at random from block to block,
+/// and averaging four such differences halves it. This keeps the outputs of
+/// noisy or dithered images (which a naive scaler aliases) from being taken
+/// for attacks.
+fn coherent_difference(diff: &[f64], bw: usize, bh: usize) -> f64 {
+    if bw < 2 || bh < 2 {
+        return diff.iter().map(|d| d.abs()).sum::<f64>() / diff.len().max(1) as f64;
+    }
+    let at = |x: usize, y: usize| diff.get(y * bw + x).copied().unwrap_or(0.0);
+    let mut total = 0.0;
+    for y in 0..bh - 1 {
+        for x in 0..bw - 1 {
+            total += ((at(x, y) + at(x + 1, y) + at(x, y + 1) + at(x + 1, y + 1)) / 4.0).abs();
+        }
+    }
+    total / ((bw - 1) * (bh - 1)) as f64
+}
+
 /// The strongest evidence of a scaling attack: the largest mean block
 /// difference (0..=1) between naive and robust scaling over `sizes`, and the
 /// size it was found at. `img` is the full image; `robust` is the luma table
@@ -206,12 +277,17 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
                 }
             }
             let per_block = f64::from(SAMPLES * SAMPLES);
-            let total: f64 = sums
+            let diff: Vec<f64> = sums
                 .iter()
                 .zip(&reference)
-                .map(|(s, r)| (s / per_block - r).abs())
-                .sum();
-            let s = total / (bw * bh) as f64 / 255.0;
+                .map(|(s, r)| s / per_block - r)
+                .collect();
+            let mut s = coherent_difference(&diff, bw, bh) / 255.0;
+            // Worth a closer look only where the difference is sizeable:
+            // is it made by isolated pixels at the sampled positions?
+            if s > WORTH_CHECKING && isolation(img, &xs, &rows, how, sy) < MIN_ISOLATION {
+                s = 0.0;
+            }
             if best.is_none_or(|(b, _)| s > b) {
                 best = Some((s, size));
             }
@@ -279,7 +355,7 @@ pub(crate) mod tests {
         let plain = score_of(&c, &[224, 256, 512]);
         let attacked = score_of(&a, &[224, 256, 512]);
         assert!(plain < 0.03, "cover {plain}");
-        assert!(attacked > 0.2, "attack {attacked}");
+        assert!(attacked > 0.12, "attack {attacked}");
     }
 
     #[test]
@@ -297,6 +373,19 @@ pub(crate) mod tests {
         });
         let s = score_of(&img, &[224, 256, 299, 336, 384, 448]);
         assert!(s < 0.06, "{s}");
+    }
+
+    #[test]
+    fn fine_periodic_detail_is_moire_not_an_attack() {
+        // One-pixel stripes: a naive scaler near a multiple of their period
+        // reads the same phase everywhere (moiré), but no pixel stands out
+        // from its neighbours more than any other.
+        let img = RgbaImage::from_fn(1200, 900, |x, y| {
+            let v = if (x % 3 == 0) ^ (y % 5 == 0) { 230 } else { 20 };
+            image::Rgba([v, v, v, 255])
+        });
+        let s = score_of(&img, &[224, 256, 299, 336, 384, 448]);
+        assert!(s < 0.1, "{s}");
     }
 
     #[test]
