@@ -119,7 +119,7 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         return Sniffed::Other(name);
     }
     if looks_like_markup(bytes) {
-        return Sniffed::Other(if contains_ascii_ci(head(bytes), b"<svg") {
+        return Sniffed::Other(if find_ascii_ci(head(bytes), b"<svg").is_some() {
             "SVG"
         } else {
             "HTML or XML"
@@ -141,12 +141,25 @@ fn looks_like_markup(bytes: &[u8]) -> bool {
         .is_some_and(|&c| c == b'<')
 }
 
-/// Whether `hay` contains `needle` (ASCII, any case).
-pub(crate) fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty()
-        && hay
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+/// Offset of `needle` in `hay`, ASCII letters matched in any case.
+pub(crate) fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(off) = hay
+        .get(from..)?
+        .iter()
+        .position(|&c| c.eq_ignore_ascii_case(&first))
+    {
+        let at = from + off;
+        if hay
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// The image format a caller's declared type names: a MIME type

@@ -50,32 +50,13 @@ pub(crate) fn embedded_file(data: &[u8]) -> Option<(usize, &'static str)> {
     for (part, base) in [(head, 0), (tail, tail_from)] {
         let found = EMBEDDED
             .iter()
-            .filter_map(|(sig, name)| find_ci(part, sig).map(|at| (base + at, *name)))
+            .filter_map(|(sig, name)| {
+                crate::sniff::find_ascii_ci(part, sig).map(|at| (base + at, *name))
+            })
             .min_by_key(|(at, _)| *at);
         if found.is_some() {
             return found;
         }
-    }
-    None
-}
-
-/// Offset of `needle` in `hay`, ASCII letters matched in any case.
-fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut from = 0;
-    while let Some(off) = hay
-        .get(from..)?
-        .iter()
-        .position(|&c| c.eq_ignore_ascii_case(&first))
-    {
-        let at = from + off;
-        if hay
-            .get(at..at + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-        {
-            return Some(at);
-        }
-        from = at + 1;
     }
     None
 }

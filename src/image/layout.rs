@@ -130,6 +130,56 @@ impl Layout {
             self.duplicate.push(c);
         }
     }
+
+    /// Notes a chunk of type `kind` among the types that may appear `once`;
+    /// `seen` holds which of them were met (by index), and a second one is
+    /// recorded as repeated.
+    fn note_once(
+        &mut self,
+        seen: &mut [bool],
+        once: &[&[u8; 4]],
+        kind: &[u8; 4],
+        range: (usize, usize),
+    ) {
+        let Some(flag) = once
+            .iter()
+            .position(|c| *c == kind)
+            .and_then(|k| seen.get_mut(k))
+        else {
+            return;
+        };
+        if *flag {
+            self.add_duplicate(Chunk {
+                name: name_of(kind),
+                range,
+            });
+        }
+        *flag = true;
+    }
+
+    /// Records a chunk of a chunked format (PNG, WebP) as metadata of kind
+    /// `meta`, or as unknown when it is neither that nor among `known`.
+    fn add_chunk(
+        &mut self,
+        kind: &[u8; 4],
+        range: (usize, usize),
+        meta: Option<MetaKind>,
+        known: &[&[u8; 4]],
+    ) {
+        if let Some(m) = meta {
+            self.add_meta(Meta {
+                kind: m,
+                name: name_of(kind),
+                range,
+                joined: None,
+            });
+        } else if !known.contains(&kind) {
+            self.add_unknown(Chunk {
+                name: name_of(kind),
+                range,
+            });
+        }
+    }
 }
 
 /// Why a walk could not even start: no size could be read.
@@ -234,17 +284,7 @@ fn png(b: &[u8], l: &mut Layout) {
             break;
         }
         let range = (data, data_end);
-        if let Some(k) = PNG_ONCE.iter().position(|c| **c == kind) {
-            if let Some(flag) = seen.get_mut(k) {
-                if *flag {
-                    l.add_duplicate(Chunk {
-                        name: name_of(&kind),
-                        range,
-                    });
-                }
-                *flag = true;
-            }
-        }
+        l.note_once(&mut seen, PNG_ONCE, &kind, range);
         match &kind {
             b"IHDR" if l.width == 0 => {
                 l.width = u32_be(b, data).unwrap_or(0);
@@ -265,19 +305,7 @@ fn png(b: &[u8], l: &mut Layout) {
             b"tIME" => Some(MetaKind::Time),
             _ => None,
         };
-        if let Some(kind_) = meta {
-            l.add_meta(Meta {
-                kind: kind_,
-                name: name_of(&kind),
-                range,
-                joined: None,
-            });
-        } else if !PNG_KNOWN.contains(&&kind) {
-            l.add_unknown(Chunk {
-                name: name_of(&kind),
-                range,
-            });
-        }
+        l.add_chunk(&kind, range, meta, PNG_KNOWN);
         pos = chunk_end;
     }
     // The walk stopped before IEND: what it could not read is the image's
@@ -567,17 +595,7 @@ fn webp(b: &[u8], l: &mut Layout) {
         }
         let chunk = b.get(data..data_end).unwrap_or(&[]);
         let range = (data, data_end);
-        if let Some(k) = WEBP_ONCE.iter().position(|c| **c == kind) {
-            if let Some(flag) = seen.get_mut(k) {
-                if *flag {
-                    l.add_duplicate(Chunk {
-                        name: name_of(&kind),
-                        range,
-                    });
-                }
-                *flag = true;
-            }
-        }
+        l.note_once(&mut seen, WEBP_ONCE, &kind, range);
         match &kind {
             // The extended header counts only as the first chunk.
             b"VP8X" if pos == first_chunk => {
@@ -604,19 +622,7 @@ fn webp(b: &[u8], l: &mut Layout) {
             b"ICCP" => Some(MetaKind::Icc),
             _ => None,
         };
-        if let Some(k) = meta {
-            l.add_meta(Meta {
-                kind: k,
-                name: name_of(&kind),
-                range,
-                joined: None,
-            });
-        } else if !WEBP_KNOWN.contains(&&kind) {
-            l.add_unknown(Chunk {
-                name: name_of(&kind),
-                range,
-            });
-        }
+        l.add_chunk(&kind, range, meta, WEBP_KNOWN);
         pos = data_end + (data_end & 1);
     }
     l.frames = frames.max(1);

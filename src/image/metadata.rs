@@ -142,17 +142,18 @@ fn ascii(v: &[u8]) -> String {
 /// UCS-2 little-endian, as Windows writes its XP* tags.
 fn ucs2(v: &[u8]) -> String {
     let v = v.get(..2 * MAX_TEXT).unwrap_or(v);
-    let units: Vec<u16> = v
-        .chunks_exact(2)
-        .map(|c| {
-            u16::from_le_bytes([
-                c.first().copied().unwrap_or(0),
-                c.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .take_while(|&u| u != 0)
-        .collect();
+    let units: Vec<u16> = utf16le(v).take_while(|&u| u != 0).collect();
     String::from_utf16_lossy(&units)
+}
+
+/// The little-endian 16-bit units of `v` (a last odd byte ignored).
+fn utf16le(v: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    v.chunks_exact(2).map(|c| {
+        u16::from_le_bytes([
+            c.first().copied().unwrap_or(0),
+            c.get(1).copied().unwrap_or(0),
+        ])
+    })
 }
 
 /// EXIF UserComment: an eight-byte character code, then the text.
@@ -161,15 +162,7 @@ fn user_comment(v: &[u8]) -> String {
     let (code, text) = v.split_at(v.len().min(8));
     if code.starts_with(b"UNICODE") {
         // Written in the block's byte order by most cameras; UTF-16LE by most software.
-        let units: Vec<u16> = text
-            .chunks_exact(2)
-            .map(|c| {
-                u16::from_le_bytes([
-                    c.first().copied().unwrap_or(0),
-                    c.get(1).copied().unwrap_or(0),
-                ])
-            })
-            .collect();
+        let units: Vec<u16> = utf16le(text).collect();
         String::from_utf16_lossy(&units)
     } else {
         ascii(text)
