@@ -233,12 +233,21 @@ fn walk_hits(sets: &[Option<&PhraseSet>], folded: &str) -> Vec<Vec<Hit>> {
     // Per set: where its last hit ended (the next may not overlap it).
     let mut resume: Vec<usize> = sets.iter().map(|_| 0).collect();
     // The pairs any wanted set starts with: one test per position for all.
-    let mut any_start = vec![0u64; 1024];
-    for set in sets.iter().flatten() {
-        for (a, s) in any_start.iter_mut().zip(&set.starts) {
-            *a |= s;
+    // A single set's own table serves as it is (leetspeak windows walk one
+    // set many times).
+    let wanted: Vec<&PhraseSet> = sets.iter().flatten().copied().collect();
+    let any_start: std::borrow::Cow<[u64]> = match wanted.as_slice() {
+        [one] => std::borrow::Cow::Borrowed(&one.starts),
+        _ => {
+            let mut union = vec![0u64; 1024];
+            for set in &wanted {
+                for (a, s) in union.iter_mut().zip(&set.starts) {
+                    *a |= s;
+                }
+            }
+            std::borrow::Cow::Owned(union)
         }
-    }
+    };
     // Byte length of the character before `i`, 0 for a separator.
     let mut prev_letter = 0;
     let mut i = 0;
