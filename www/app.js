@@ -9,7 +9,7 @@
 // Serve the repository root (node tools/serve.mjs . 8080) and open
 // http://127.0.0.1:8080/www/
 
-import { $, el, SEVERITY_RANK, showError } from './dom.js';
+import { $, el, findingHead, SEVERITY_RANK, showError } from './dom.js';
 import { IMAGE_SAMPLES } from './image.js';
 import { checkImage, recheckImage, useGuards, wireDropZone } from './image-tab.js';
 
@@ -239,16 +239,7 @@ function drawFindings(input, report) {
       el(
         'li',
         { class: `finding sev-${finding.severity}` },
-        el(
-          'p',
-          { class: 'finding-head' },
-          el('span', { class: 'badge', text: finding.severity }),
-          ' ',
-          el('code', { text: finding.code }),
-          finding.label ? ` (${finding.label})` : null,
-          ' ',
-          el('span', { class: 'action', text: `→ ${finding.action}` }),
-        ),
+        findingHead(finding),
         el('p', { text: finding.message }),
         where,
         finding.payload ? el('p', { class: 'inline-payload', text: 'Decoded payload shown above.' }) : null,

@@ -23,3 +23,17 @@ export function showError(message, id = 'error') {
   box.textContent = message;
   box.hidden = message === '';
 }
+
+/** A finding's first line, the same in both tabs: severity, code, label, action. */
+export function findingHead(finding) {
+  return el(
+    'p',
+    { class: 'finding-head' },
+    el('span', { class: 'badge', text: finding.severity }),
+    ' ',
+    el('code', { text: finding.code }),
+    finding.label ? ` (${finding.label})` : null,
+    ' ',
+    el('span', { class: 'action', text: `→ ${finding.action}` }),
+  );
+}

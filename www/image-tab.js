@@ -3,7 +3,7 @@
 // metadata (a map pin for GPS), the findings and a download link. The guard
 // comes from app.js through useGuards(), so both tabs share one policy.
 
-import { $, el, SEVERITY_RANK, showError } from './dom.js';
+import { $, el, findingHead, SEVERITY_RANK, showError } from './dom.js';
 
 /** The guard for the current policy, or null while the module loads. */
 let currentGuard = () => null;
@@ -131,16 +131,7 @@ function drawImageFindings(report) {
       el(
         'li',
         { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
-        el(
-          'p',
-          { class: 'finding-head' },
-          el('span', { class: 'badge', text: finding.severity }),
-          ' ',
-          el('code', { text: finding.code }),
-          finding.label ? ` (${finding.label})` : null,
-          ' ',
-          el('span', { class: 'action', text: `→ ${finding.action}` }),
-        ),
+        findingHead(finding),
         el('p', { text: finding.message }),
         el('p', { class: 'where', text: details.join(', ') }),
         flaggedText ? el('p', { text: 'The metadata text the text guard flagged:' }) : null,
