@@ -19,14 +19,10 @@
 // it, decoding, scaling and encoding; mmguard runs with the default policy
 // except for JPEG output at quality 85.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../tools/chromium.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { median, round, spread, withBenchPage } from './harness.mjs';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PHOTO = process.env.MMGUARD_BENCH_PHOTO ?? '/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg';
 const WARMUPS = 2;
 const RUNS = Number(process.env.MMGUARD_BENCH_RUNS ?? 9);
@@ -35,38 +31,12 @@ const POLICY = {
   limits: { image: { max_bytes: 64_000_000 } },
 };
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const round = (x, digits = 2) => Number(x.toFixed(digits));
-const spread = (values) => ({ min: round(Math.min(...values)), max: round(Math.max(...values)) });
 
 async function main() {
   if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`MMGUARD_BENCH_RUNS must be a positive integer, got ${RUNS}`);
   const photo = readFileSync(PHOTO);
 
-  const server = await serve(REPO_ROOT, 0);
-  const profile = mkdtempSync(path.join(tmpdir(), 'mmguard-bench-'));
-  let context;
-  try {
-    context = await launchChromium(profile);
-    const page = context.pages()[0] ?? (await context.newPage());
-    const problems = [];
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
-    });
-    await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/image.html`);
-    try {
-      await page.waitForFunction(() => window.benchReady || window.benchFailure, null, { timeout: 60_000 });
-    } catch (err) {
-      throw new Error(`the bench page did not load: ${err.message}\n${problems.join('\n')}`);
-    }
-    const failure = await page.evaluate(() => window.benchFailure);
-    if (failure) throw new Error(`init() failed in the page: ${failure}`);
-
+  await withBenchPage('benches/browser/image.html', async ({ page, context }) => {
     // The photo lies outside the served root, so it crosses as base64.
     const raw = await page.evaluate(
       ([b64, options]) => window.runImageBench(b64, options),
@@ -102,12 +72,7 @@ async function main() {
       timer_full_resolution: raw.crossOriginIsolated,
     };
     console.log(JSON.stringify(result, null, 2));
-    if (problems.length > 0) throw new Error(`the page reported errors:\n${problems.join('\n')}`);
-  } finally {
-    await context?.close();
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err) => {

@@ -10,14 +10,9 @@
 //
 // MMGUARD_BENCH_POLICY='{...}' replaces the policy (JSON), as in `run.mjs`.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../tools/chromium.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { readFileSync } from 'node:fs';
+import { withBenchPage } from './harness.mjs';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const [file, runsArg] = process.argv.slice(2);
 if (!file) {
   console.error('usage: node benches/browser/profile.mjs TEXT_FILE [runs]');
@@ -29,14 +24,7 @@ const policy = process.env.MMGUARD_BENCH_POLICY
   ? JSON.parse(process.env.MMGUARD_BENCH_POLICY)
   : { limits: { text: { max_chars: 16_000_000, max_bytes: 64_000_000 } } };
 
-const server = await serve(REPO_ROOT, 0);
-const profileDir = mkdtempSync(path.join(tmpdir(), 'mmguard-profile-'));
-let context;
-try {
-  context = await launchChromium(profileDir);
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/bench.html`);
-  await page.waitForFunction(() => window.benchReady || window.benchFailure, null, { timeout: 60_000 });
+await withBenchPage('benches/browser/bench.html', async ({ page, context }) => {
   // Warm up outside the profile (tables and automata are built on first use).
   await page.evaluate(([text, options]) => window.runBench(text, options), [input, { warmups: 2, runs: 1, policy }]);
   const cdp = await context.newCDPSession(page);
@@ -61,8 +49,4 @@ try {
   for (const [name, ms] of rows) {
     console.log(`${(ms / runs).toFixed(3).padStart(8)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${name.slice(0, 110)}`);
   }
-} finally {
-  await context?.close();
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(profileDir, { recursive: true, force: true });
-}
+});

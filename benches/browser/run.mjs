@@ -14,12 +14,10 @@
 // with emoji ZWJ sequences and two hidden-payload attacks mixed in, then cut
 // to exactly INPUT_UTF16 code units.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../tools/chromium.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { median, round, spread, withBenchPage } from './harness.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const UDHR_DIR = process.env.UDHR_DIR ?? path.resolve(REPO_ROOT, '../shared/data/udhr-half-B');
@@ -103,12 +101,6 @@ function buildInput(units) {
   return text;
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const round = (x, digits = 2) => Number(x.toFixed(digits));
 
 async function main() {
   const input = buildInput(INPUT_UTF16);
@@ -116,26 +108,7 @@ async function main() {
   const codePoints = [...input].length;
   if (input.length !== INPUT_UTF16) throw new Error(`built ${input.length} UTF-16 units, wanted ${INPUT_UTF16}`);
 
-  const server = await serve(REPO_ROOT, 0);
-  const profile = mkdtempSync(path.join(tmpdir(), 'mmguard-bench-'));
-  let context;
-  try {
-    context = await launchChromium(profile);
-    const page = context.pages()[0] ?? (await context.newPage());
-    const problems = [];
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
-    });
-    await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/bench.html`);
-    try {
-      await page.waitForFunction(() => window.benchReady || window.benchFailure, null, { timeout: 60_000 });
-    } catch (err) {
-      throw new Error(`the bench page did not load: ${err.message}\n${problems.join('\n')}`);
-    }
-    const failure = await page.evaluate(() => window.benchFailure);
-    if (failure) throw new Error(`init() failed in the page: ${failure}`);
-
+  await withBenchPage('benches/browser/bench.html', async ({ page, context }) => {
     const raw = await page.evaluate(
       ([text, options]) => window.runBench(text, options),
       [input, { warmups: WARMUPS, runs: RUNS, policy: POLICY }],
@@ -168,19 +141,14 @@ async function main() {
       guard_median_ms_per_utf8_mb: round(guardMedian / (utf8Bytes / 1e6)),
       baseline_median_ms_per_utf8_mb: round(baselineMedian / (utf8Bytes / 1e6)),
       guard_utf8_mb_per_s: round(utf8Bytes / 1e6 / (guardMedian / 1000)),
-      guard_ms: { min: round(Math.min(...raw.guardMs)), max: round(Math.max(...raw.guardMs)) },
-      baseline_ms: { min: round(Math.min(...raw.baselineMs)), max: round(Math.max(...raw.baselineMs)) },
+      guard_ms: spread(raw.guardMs),
+      baseline_ms: spread(raw.baselineMs),
       verdict: raw.verdict,
       findings: raw.findings.map(({ code, count }) => ({ code, count })),
       timer_full_resolution: raw.crossOriginIsolated,
     };
     console.log(JSON.stringify(result, null, 2));
-    if (problems.length > 0) throw new Error(`the page reported errors:\n${problems.join('\n')}`);
-  } finally {
-    await context?.close();
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err) => {
