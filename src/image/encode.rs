@@ -79,8 +79,13 @@ pub(crate) fn encode(
                 ));
             };
             // RGBA in, alpha ignored: no conversion pass.
+            let rows = super::ycbcr::RgbaForJpeg {
+                data: src.as_raw(),
+                width: w16,
+                height: h16,
+            };
             return jpeg_encoder::Encoder::new(&mut out, jpeg_quality)
-                .encode(src.as_raw(), w16, h16, jpeg_encoder::ColorType::Rgba)
+                .encode_image(rows)
                 .map(|()| out)
                 .map_err(|e| {
                     Error::input(

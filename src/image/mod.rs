@@ -19,6 +19,7 @@ mod resize;
 mod scaling;
 mod squeeze;
 mod stego;
+mod ycbcr;
 
 use std::collections::BTreeMap;
 

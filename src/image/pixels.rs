@@ -170,6 +170,66 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    /// A JPEG of a noisy gradient: smooth areas give DC-only and 4×4 blocks,
+    /// the noise full ones.
+    fn test_jpeg(quality: u8, sampling: jpeg_encoder::SamplingFactor) -> Vec<u8> {
+        let (w, h) = (67u16, 45u16);
+        let mut seed = 7u32;
+        let data: Vec<u8> = (0..usize::from(w) * usize::from(h))
+            .flat_map(|i| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let noise = if i % 67 > 40 {
+                    (seed >> 26) as u8 * 4
+                } else {
+                    0
+                };
+                let x = (i % 67) as u8;
+                [
+                    x.wrapping_mul(3).wrapping_add(noise),
+                    (i / 67) as u8 * 5,
+                    255 - x * 2,
+                    255,
+                ]
+            })
+            .collect();
+        let mut out = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, quality);
+        enc.set_sampling_factor(sampling);
+        enc.encode(&data, w, h, jpeg_encoder::ColorType::Rgba)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn simd_jpeg_decode_matches_the_scalar_code() {
+        // The IDCT and colour conversion have SIMD versions (wasm SIMD128,
+        // AVX2 natively); `set_use_unsafe(false)` keeps zune-jpeg's scalar ones.
+        use jpeg_encoder::SamplingFactor;
+        for sampling in [
+            SamplingFactor::F_1_1,
+            SamplingFactor::F_2_2,
+            SamplingFactor::F_2_1,
+        ] {
+            for quality in [20, 75, 98] {
+                let jpeg = test_jpeg(quality, sampling);
+                let decode = |simd: bool| {
+                    let options = zune_core::options::DecoderOptions::default()
+                        .set_use_unsafe(simd)
+                        .jpeg_set_out_colorspace(zune_core::colorspace::ColorSpace::RGBA);
+                    zune_jpeg::JpegDecoder::new_with_options(
+                        zune_core::bytestream::ZCursor::new(&jpeg),
+                        options,
+                    )
+                    .decode()
+                    .unwrap()
+                };
+                let fast = decode(true);
+                assert_eq!(fast.len(), 67 * 45 * 4);
+                assert!(fast == decode(false), "{sampling:?} q{quality}");
+            }
+        }
+    }
+
     #[test]
     fn hidden_colour_is_counted_zeroed_and_flattened() {
         let mut img =

@@ -232,6 +232,12 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
             continue;
         }
         let (tw, th) = fit(w, h, size);
+        // A target under a block high (or wide) holds no picture to hide,
+        // and its blocks repeat the same few samples, so noise in a thin
+        // strip would not average out and would look like a hidden image.
+        if tw.min(th) < BLOCK {
+            continue;
+        }
         let side = BLOCK.max(tw.max(th).div_ceil(MAX_BLOCKS));
         let (bw, bh) = (tw.div_ceil(side) as usize, th.div_ceil(side) as usize);
         let (sx, sy) = (f64::from(w) / f64::from(tw), f64::from(h) / f64::from(th));
@@ -386,6 +392,25 @@ pub(crate) mod tests {
         });
         let s = score_of(&img, &[224, 256, 299, 336, 384, 448]);
         assert!(s < 0.1, "{s}");
+    }
+
+    #[test]
+    fn noise_in_a_thin_strip_is_not_an_attack() {
+        // 1536×6 of one-bit noise scales to targets one to three pixels high,
+        // whose blocks read the same row again and again: no averaging, so
+        // the noise once passed for a hidden image (a fuzzer finding).
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let img = RgbaImage::from_fn(1536, 6, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let v = if state.is_multiple_of(2) { 255 } else { 0 };
+            image::Rgba([v, v, v, 255])
+        });
+        assert_eq!(score_of(&img, &[224, 256, 512, 768]), 0.0);
+        // A strip that is at least a block high is still compared.
+        let tall = RgbaImage::from_fn(1536, 96, |x, y| *img.get_pixel(x, y % 6));
+        assert!(score(&tall, &reference(&tall).unwrap(), &[224]).is_some());
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub(crate) fn reduce_bit_depth(img: &mut RgbaImage, bits: u8) {
         let q = (v as u32 * levels + 127) / 255;
         *slot = ((q * 255 + levels / 2) / levels) as u8;
     }
+    // A table lookup per byte: measured in wasm, several times faster than
+    // the arithmetic vectorized (SIMD128 has no integer division).
     for b in img.iter_mut() {
         *b = table.get(usize::from(*b)).copied().unwrap_or(*b);
     }
@@ -228,6 +230,21 @@ mod tests {
         img.put_pixel(4, 4, image::Rgba([255, 0, 255, 255]));
         let m = median(&img, Median::ThreeByThree);
         assert!(m.pixels().all(|p| p.0 == [50, 60, 70, 255]));
+    }
+
+    #[test]
+    fn every_depth_rounds_every_byte_to_the_nearest_level() {
+        for bits in 1..=7u8 {
+            let levels = f64::from((1u32 << bits) - 1);
+            let mut img = RgbaImage::from_fn(64, 1, |x, _| {
+                image::Rgba(core::array::from_fn(|c| (x * 4 + c as u32) as u8))
+            });
+            reduce_bit_depth(&mut img, bits);
+            for (v, &out) in img.as_raw().iter().enumerate() {
+                let nearest = ((v as f64 / 255.0 * levels).round() * 255.0 / levels).round();
+                assert_eq!(f64::from(out), nearest, "{bits} bits, {v}");
+            }
+        }
     }
 
     #[test]

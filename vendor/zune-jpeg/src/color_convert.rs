@@ -59,6 +59,7 @@ use crate::decoder::ColorConvert16Ptr;
 mod avx;
 mod neon64;
 mod scalar;
+mod wasm;
 
 #[allow(unused_variables)]
 pub fn choose_ycbcr_to_rgb_convert_func(
@@ -89,6 +90,13 @@ pub fn choose_ycbcr_to_rgb_convert_func(
                 ColorSpace::RGBA => return Some(ycbcr_to_rgba_neon),
                 _ => () // fall through to scalar, which has more types
             };
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        // `new_safe()` options keep the scalar code (what tests compare to).
+        if options.use_unsafe() && type_need == ColorSpace::RGBA {
+            return Some(wasm::ycbcr_to_rgba_wasm);
         }
     }
     // when there is no x86 or we haven't returned by here, resort to scalar

@@ -43,6 +43,7 @@ use crate::idct::scalar::{idct_int, idct_int_1x1};
 pub mod avx2;
 #[cfg(feature = "neon")]
 pub mod neon;
+pub mod wasm;
 
 pub mod scalar;
 
@@ -71,6 +72,14 @@ pub fn choose_idct_func(options: &DecoderOptions) -> IDCTPtr {
             };
         }
     }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        // `new_safe()` options keep the scalar code (what tests compare to).
+        if options.use_unsafe() {
+            debug!("Using wasm SIMD128 IDCT");
+            return wasm::idct_wasm;
+        }
+    }
     debug!("Using scalar integer IDCT");
     // use generic one
     return idct_int;
@@ -95,6 +104,12 @@ pub fn choose_idct_4x4_func(_options: &DecoderOptions) -> IDCTPtr {
         }
     }
 
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        if _options.use_unsafe() {
+            return wasm::idct_wasm_4x4;
+        }
+    }
     scalar::idct4x4
 }
 
