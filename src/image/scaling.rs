@@ -29,8 +29,10 @@ const SAMPLES: u32 = 8;
 
 /// Luma (BT.601, integer) of an RGBA pixel at byte `at`.
 fn luma(px: &[u8], at: usize) -> u32 {
-    let c = |k: usize| u32::from(px.get(at + k).copied().unwrap_or(0));
-    (77 * c(0) + 150 * c(1) + 29 * c(2)) >> 8
+    match px.get(at..at + 3) {
+        Some(&[r, g, b]) => (77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8,
+        _ => 0,
+    }
 }
 
 /// Summed-area table of an image's luma: `sum(x0, y0, x1, y1)` is the total
@@ -124,6 +126,22 @@ fn source_of(how: Naive, o: u32, scale: f64, len: u32) -> (u32, u32, f64) {
         }
     };
     (p0.min(last), (p0 + 1).min(last), t)
+}
+
+/// The naive scalers compared.
+const NAIVE: [Naive; 3] = [Naive::NearestCentre, Naive::NearestCorner, Naive::Bilinear];
+
+/// The luma a naive scaler reads at `x` and `y`, two [`source_of`] results,
+/// from RGBA bytes `px` with `stride` bytes a row.
+fn sample(px: &[u8], stride: usize, x: (u32, u32, f64), y: (u32, u32, f64)) -> f64 {
+    let ((x0, x1, tx), (y0, y1, ty)) = (x, y);
+    let at = |x: u32, y: u32| f64::from(luma(px, y as usize * stride + x as usize * 4));
+    if tx == 0.0 && ty == 0.0 {
+        return at(x0, y0);
+    }
+    let top = at(x0, y0) * (1.0 - tx) + at(x1, y0) * tx;
+    let bottom = at(x0, y1) * (1.0 - tx) + at(x1, y1) * tx;
+    top * (1.0 - ty) + bottom * ty
 }
 
 /// The output coordinates sampled along one axis of `len` output pixels cut
@@ -225,7 +243,6 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
     }
     let px = img.as_raw();
     let stride = w as usize * 4;
-    let luma_at = |x: u32, y: u32| f64::from(luma(px, y as usize * stride + x as usize * 4));
     let mut best: Option<(f64, u32)> = None;
     for &size in sizes {
         if w.max(h) < size.saturating_mul(2) {
@@ -260,28 +277,30 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
             })
             .collect();
         let (cols, rows) = (sampled(tw, side), sampled(th, side));
-        for how in [Naive::NearestCentre, Naive::NearestCorner, Naive::Bilinear] {
-            let xs: Vec<_> = cols
-                .iter()
+        let xs = NAIVE.map(|how| -> Vec<_> {
+            cols.iter()
                 .map(|&(o, b)| (source_of(how, o, sx, w), b))
-                .collect();
-            let mut sums = vec![0.0f64; bw * bh];
-            for &(oy, by) in &rows {
-                let (y0, y1, ty) = source_of(how, oy, sy, h);
-                let row = sums.get_mut(by * bw..(by + 1) * bw).unwrap_or(&mut []);
-                for &((x0, x1, tx), bx) in &xs {
-                    let v = if tx == 0.0 && ty == 0.0 {
-                        luma_at(x0, y0)
-                    } else {
-                        let top = luma_at(x0, y0) * (1.0 - tx) + luma_at(x1, y0) * tx;
-                        let bottom = luma_at(x0, y1) * (1.0 - tx) + luma_at(x1, y1) * tx;
-                        top * (1.0 - ty) + bottom * ty
-                    };
+                .collect()
+        });
+        // The three scalers' samples of a row are taken together: they lie a
+        // pixel or two apart, so they share cache lines of a large image
+        // instead of each scaler fetching them again.
+        let mut sums = NAIVE.map(|_| vec![0.0f64; bw * bh]);
+        for &(oy, by) in &rows {
+            let [yc, yk, yb] = NAIVE.map(|how| source_of(how, oy, sy, h));
+            let [sc, sk, sb] = sums
+                .each_mut()
+                .map(|s| s.get_mut(by * bw..(by + 1) * bw).unwrap_or(&mut []));
+            let [xc, xk, xb] = &xs;
+            for ((&(xc, bx), &(xk, _)), &(xb, _)) in xc.iter().zip(xk).zip(xb) {
+                for (row, x, y) in [(&mut *sc, xc, yc), (&mut *sk, xk, yk), (&mut *sb, xb, yb)] {
                     if let Some(s) = row.get_mut(bx) {
-                        *s += v;
+                        *s += sample(px, stride, x, y);
                     }
                 }
             }
+        }
+        for ((how, sums), xs) in NAIVE.into_iter().zip(sums).zip(&xs) {
             let per_block = f64::from(SAMPLES * SAMPLES);
             let diff: Vec<f64> = sums
                 .iter()
@@ -291,7 +310,7 @@ pub(crate) fn score(img: &RgbaImage, robust: &LumaTable, sizes: &[u32]) -> Optio
             let mut s = coherent_difference(&diff, bw, bh) / 255.0;
             // Worth a closer look only where the difference is sizeable:
             // is it made by isolated pixels at the sampled positions?
-            if s > WORTH_CHECKING && isolation(img, &xs, &rows, how, sy) < MIN_ISOLATION {
+            if s > WORTH_CHECKING && isolation(img, xs, &rows, how, sy) < MIN_ISOLATION {
                 s = 0.0;
             }
             if best.is_none_or(|(b, _)| s > b) {
