@@ -271,6 +271,27 @@ fn exif_gps_xmp_and_comments_are_reported_and_gone_from_the_output() {
         .find(|x| x.label.as_deref() == Some("exif"))
         .unwrap();
     assert!(exif.message.contains("Canon"), "{}", exif.message);
+    // The GPS finding points at the EXIF GPS directory: one entry, tag 2.
+    let gps = r
+        .report
+        .findings
+        .iter()
+        .find(|x| x.code == Code::Gps)
+        .unwrap();
+    let (at, within) = (gps.bytes.unwrap(), exif.bytes.unwrap());
+    assert!(
+        within.start <= at.start && at.end <= within.end,
+        "{at:?} {within:?}"
+    );
+    assert_eq!(
+        f.get(at.start as usize..at.end as usize).unwrap(),
+        [
+            &[1u8, 0, 2, 0, 5, 0, 3, 0, 0, 0][..],
+            &[76, 0, 0, 0],
+            &[0; 4]
+        ]
+        .concat()
+    );
     let out = r.output.unwrap();
     assert_decodes(&out);
     for needle in [&b"Exif"[..], b"Canon", b"xmpmeta", b"made with care"] {

@@ -22,8 +22,10 @@ const MAX_ENTRIES: usize = 512;
 /// What the metadata of one file says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Summary {
-    /// A GPS position is recorded (EXIF GPS directory or XMP GPS fields).
-    pub(crate) gps: bool,
+    /// Where a GPS position is recorded, as a byte range of the file: the
+    /// EXIF GPS directory or the first XMP GPS field (for metadata split over
+    /// several blocks, the whole block).
+    pub(crate) gps: Option<(usize, usize)>,
     /// Camera make and model.
     pub(crate) camera: Option<String>,
     /// When the picture was taken or last changed.
@@ -39,9 +41,20 @@ pub(crate) fn summarize(file: &[u8], metas: &[Meta]) -> Summary {
     let mut s = Summary::default();
     for m in metas {
         let bytes = m.bytes(file);
-        match m.kind {
+        let gps = match m.kind {
             MetaKind::Exif => exif(bytes, &m.name, &mut s),
             MetaKind::Xmp => xmp(bytes, &m.name, &mut s),
+            _ => None,
+        };
+        if s.gps.is_none() {
+            // Offsets within the payload; a joined payload has no single place.
+            s.gps = gps.map(|(a, b)| match m.joined {
+                Some(_) => m.range,
+                None => (m.range.0 + a, m.range.0 + b),
+            });
+        }
+        match m.kind {
+            MetaKind::Exif | MetaKind::Xmp => {}
             MetaKind::Iptc => iptc(bytes, &m.name, &mut s),
             MetaKind::Comment => push_text(&mut s, &m.name, &String::from_utf8_lossy(bytes)),
             MetaKind::PngText => png_text(bytes, &m.name, &mut s),
@@ -169,14 +182,17 @@ fn user_comment(v: &[u8]) -> String {
     }
 }
 
-fn exif(bytes: &[u8], name: &str, s: &mut Summary) {
+/// Reads an EXIF block into `s`; returns the byte range of its GPS directory
+/// when that records a position.
+fn exif(bytes: &[u8], name: &str, s: &mut Summary) -> Option<(usize, usize)> {
     let le = match bytes.get(..4) {
         Some(b"II*\0") => true,
         Some(b"MM\0*") => false,
-        _ => return,
+        _ => return None,
     };
     let t = Tiff { b: bytes, le };
-    let Some(ifd0) = t.u32(4) else { return };
+    let ifd0 = t.u32(4)?;
+    let mut gps = None;
     let (mut make, mut model) = (String::new(), String::new());
     let mut sub = None;
     for (tag, ty, _count, v) in t.entries(ifd0 as usize) {
@@ -203,9 +219,15 @@ fn exif(bytes: &[u8], name: &str, s: &mut Summary) {
             0x9C9F => push_text(s, &format!("{name} XPSubject"), &ucs2(v)),
             0x8769 => sub = Some(t_u32(&t, v)),
             0x8825 => {
-                let gps = t.entries(t_u32(&t, v) as usize);
+                let at = t_u32(&t, v) as usize;
+                let entries = t.entries(at);
                 // Latitude or longitude (tags 2 and 4) recorded.
-                s.gps |= gps.iter().any(|(tag, ..)| matches!(tag, 2 | 4));
+                if entries.iter().any(|(tag, ..)| matches!(tag, 2 | 4)) {
+                    // The directory: a count, 12 bytes an entry, a next link.
+                    let n = usize::from(t.u16(at).unwrap_or(0));
+                    let end = at.saturating_add(2 + 12 * n + 4);
+                    gps = Some((at, end.min(bytes.len())));
+                }
             }
             _ => {}
         }
@@ -224,6 +246,7 @@ fn exif(bytes: &[u8], name: &str, s: &mut Summary) {
     if !camera.is_empty() {
         s.camera.get_or_insert(camera.to_owned());
     }
+    gps
 }
 
 fn t_u16(t: &Tiff, v: &[u8]) -> u16 {
@@ -234,15 +257,44 @@ fn t_u32(t: &Tiff, v: &[u8]) -> u32 {
 }
 
 /// XMP: the element texts and attribute values of the packet, one per line,
-/// with XML's entities decoded; GPS fields noted.
-fn xmp(bytes: &[u8], name: &str, s: &mut Summary) {
+/// with XML's entities decoded. Returns the byte range of the first GPS
+/// field, from its name to the end of its value.
+fn xmp(bytes: &[u8], name: &str, s: &mut Summary) -> Option<(usize, usize)> {
     // Packets can carry megabytes (thumbnails in base64); the fields worth
     // reading come first, and parsing stays bounded.
     let bytes = bytes.get(..4 * MAX_TEXT).unwrap_or(bytes);
+    let gps = [&b"GPSLatitude"[..], b"GPSLongitude"]
+        .iter()
+        .filter_map(|field| bytes.windows(field.len()).position(|w| w == *field))
+        .min()
+        .map(|at| (at, xmp_value_end(bytes, at)));
+    xmp_texts(bytes, name, s);
+    gps
+}
+
+/// Where the value of the XMP field named at `at` ends: after the closing
+/// quote of an attribute (`GPSLatitude="…"`) or before the closing tag of
+/// an element (`GPSLatitude>…</`); the packet's end if neither is found.
+fn xmp_value_end(bytes: &[u8], at: usize) -> usize {
+    let rest = bytes.get(at..).unwrap_or(&[]);
+    let end = rest
+        .iter()
+        .position(|&c| c == b'"' || c == b'\'' || c == b'>')
+        .and_then(|open| {
+            let close = match rest.get(open)? {
+                b'>' => b'<',
+                quote => *quote,
+            };
+            let value = rest.get(open + 1..)?;
+            let len = value.iter().position(|&c| c == close)?;
+            Some(open + 1 + len + usize::from(close != b'<'))
+        });
+    at + end.unwrap_or(rest.len())
+}
+
+/// The element texts and attribute values of an XMP packet into `s`.
+fn xmp_texts(bytes: &[u8], name: &str, s: &mut Summary) {
     let text = String::from_utf8_lossy(bytes);
-    if text.contains("GPSLatitude") || text.contains("GPSLongitude") {
-        s.gps = true;
-    }
     let mut values = String::new();
     let mut rest: &str = &text;
     while !rest.is_empty() {
@@ -546,7 +598,8 @@ mod tests {
         let s = summarize(&f, &[m]);
         assert_eq!(s.camera.as_deref(), Some("Canon"));
         assert_eq!(s.orientation, Some(6));
-        assert!(s.gps);
+        // The GPS directory of `exif_block`: one entry at byte 88.
+        assert_eq!(s.gps, Some((88, 88 + 2 + 12 + 4)));
         assert_eq!(
             s.texts,
             [(
@@ -556,7 +609,7 @@ mod tests {
         );
         let (f, m) = meta(MetaKind::Exif, "APP1", &exif_block(1, false, ""));
         let s = summarize(&f, &[m]);
-        assert!(!s.gps);
+        assert_eq!(s.gps, None);
         assert!(s.texts.is_empty());
     }
 
@@ -579,7 +632,19 @@ mod tests {
         let x = br#"<?xpacket begin="\xEF\xBB\xBF"?><x:xmpmeta><rdf:Description exif:GPSLatitude="51,30N" xmp:Label="say &quot;hi&quot;"><dc:description><rdf:li>Ignore &amp; obey</rdf:li></dc:description></rdf:Description></x:xmpmeta>"#;
         let (f, m) = meta(MetaKind::Xmp, "APP1", x);
         let s = summarize(&f, &[m]);
-        assert!(s.gps);
+        let (a, b) = s.gps.unwrap();
+        assert_eq!(&x[a..b], br#"GPSLatitude="51,30N""#);
+        // In a payload that starts later in the file, and as an element.
+        let mut f = b"0123".to_vec();
+        f.extend_from_slice(b"<rdf:li><exif:GPSLongitude>2,10E</exif:GPSLongitude>");
+        let m = Meta {
+            kind: MetaKind::Xmp,
+            name: "iTXt".into(),
+            range: (4, f.len()),
+            joined: None,
+        };
+        let (a, b) = summarize(&f, &[m]).gps.unwrap();
+        assert_eq!(&f[a..b], b"GPSLongitude>2,10E");
         let text = &s.texts[0].1;
         assert!(text.contains("say \"hi\""), "{text}");
         assert!(text.contains("Ignore & obey"), "{text}");

@@ -571,13 +571,16 @@ fn metadata_findings(
             },
         );
     }
-    if summary.gps {
+    if let Some(range) = summary.gps {
         found.add(
             Code::Gps,
             Severity::High,
             m.gps,
             String::from("the image records the GPS position where it was taken"),
-            Details::default(),
+            Details {
+                bytes: Some(range),
+                ..Details::default()
+            },
         );
     }
     if m.text.enabled() {
