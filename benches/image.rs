@@ -3,6 +3,9 @@
 //! - a 12-megapixel JPEG with EXIF to a 2048-px JPEG q85 with the default
 //!   policy (`guard.image`), against decoding and re-encoding it with the
 //!   `image` crate alone (what a plain re-encode costs);
+//! - the same JPEG to 1024 px (a 3.9× reduction) with the scaling-attack
+//!   check off, which lets it be decoded at 1/2 size in the DCT domain,
+//!   against the same with the check on (decoded whole);
 //! - the cost of a 3×3 median squeeze on a 2-megapixel image: the same PNG
 //!   through `guard.image` with and without `squeeze.median = 3x3`.
 //!
@@ -108,6 +111,32 @@ fn bench(c: &mut Criterion) {
             out
         })
     });
+    g.finish();
+
+    let mut whole = Policy::default();
+    whole.image.resize.max_side = 1024;
+    let mut reduced = whole.clone();
+    reduced.image.scaling_attack.action = mmguard::Action::Allow;
+    let (whole, reduced) = (
+        Guard::new(whole).expect("ok"),
+        Guard::new(reduced).expect("ok"),
+    );
+    let scale = |g: &Guard| {
+        let r = g.image(&jpeg, &ImageInput::default()).expect("ok");
+        r.report.image.expect("stats").decode_scale
+    };
+    assert_eq!((scale(&whole), scale(&reduced)), (1, 2));
+    let mut g = c.benchmark_group("image_12mp_jpeg_to_1024");
+    g.throughput(Throughput::Elements(12_000_000));
+    g.sample_size(10);
+    g.bench_function(
+        "guard.image, scaling check off: decoded at 1/2 in the DCT domain",
+        |b| b.iter(|| reduced.image(&jpeg, &ImageInput::default()).expect("ok")),
+    );
+    g.bench_function(
+        "baseline: guard.image, scaling check on: decoded whole",
+        |b| b.iter(|| whole.image(&jpeg, &ImageInput::default()).expect("ok")),
+    );
     g.finish();
 
     // 2 MP (1632 × 1224): the median's cost is the difference of the two.

@@ -549,6 +549,8 @@ export interface ImageStats {
   height: number;
   /** Animation frames in the input (1 for a still image). */
   frames: number;
+  /** 2, 4 or 8 when the input (a JPEG) was decoded at that fraction of its size in the DCT domain (only with `image.scaling_attack.action` `"allow"`); 1 when decoded whole. */
+  decode_scale: number;
   /** The output; absent when blocked. */
   output?: { format: ImageFormat; width: number; height: number; bytes: number };
 }

@@ -366,6 +366,9 @@ pub struct ImageStats {
     pub height: u32,
     /// Animation frames in the input (1 for a still image).
     pub frames: u32,
+    /// 2, 4 or 8 when the input (a JPEG) was decoded at that fraction of its
+    /// size in the DCT domain; 1 when decoded whole.
+    pub decode_scale: u32,
     /// Output format, width, height and size; absent when blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<ImageOutputStats>,

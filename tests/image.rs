@@ -692,6 +692,49 @@ fn large_photos_are_scaled_to_the_policy_size_as_jpeg() {
     assert_eq!(stats.output.unwrap().bytes as usize, out.bytes.len());
 }
 
+#[test]
+fn with_the_scaling_check_off_a_large_reduction_decodes_the_jpeg_reduced() {
+    let mut policy = Policy::default();
+    policy.image.resize.max_side = 256;
+    let run = |policy: &Policy, jpeg: &[u8]| {
+        let r = Guard::new(policy.clone())
+            .unwrap()
+            .image(jpeg, &ImageInput::default())
+            .unwrap();
+        let out = r.output.unwrap();
+        assert_decodes(&out);
+        let img = image::load_from_memory(&out.bytes).unwrap().to_rgba8();
+        (r.report.image.unwrap().decode_scale, img)
+    };
+    let colour = jpeg_of(&picture(1200, 900));
+    let grey = {
+        let luma = image::DynamicImage::ImageRgba8(picture(1200, 900)).to_luma8();
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .write_image(luma.as_raw(), 1200, 900, image::ExtendedColorType::L8)
+            .unwrap();
+        out
+    };
+    for jpeg in [colour, grey] {
+        // Checked for scaling attacks: decoded whole.
+        let (scale, whole) = run(&policy, &jpeg);
+        assert_eq!(scale, 1);
+        // Unchecked: 1/4 in the DCT domain (300×225, the smallest reduction
+        // still at least 256×192), then scaled to 256×192.
+        let mut fast = policy.clone();
+        fast.image.scaling_attack.action = Action::Allow;
+        let (scale, reduced) = run(&fast, &jpeg);
+        assert_eq!(scale, 4);
+        assert_eq!(reduced.dimensions(), (256, 192));
+        assert!(mean_abs_diff(&whole, &reduced) < 3.0);
+    }
+    // No reduction of 2× or more: decoded whole either way.
+    let mut fast = policy.clone();
+    fast.image.scaling_attack.action = Action::Allow;
+    fast.image.resize.max_side = 800;
+    assert_eq!(run(&fast, &jpeg_of(&picture(1200, 900))).0, 1);
+}
+
 /// A photo-like picture with sensor noise, as a lossless file would hold it.
 fn noisy_picture(w: u32, h: u32, seed: u32) -> RgbaImage {
     let mut s = seed;

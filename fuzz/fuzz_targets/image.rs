@@ -2,7 +2,9 @@
 //! keep runs fast, checking what must always hold: no panic, a typed error or
 //! an output that decodes again to the size it reports, and that sanitizing
 //! the output changes nothing more (its size stays, no finding is new).
-//! ICC profiles are converted, so the colour-management code is fuzzed too.
+//! ICC profiles are converted, so the colour-management code is fuzzed too;
+//! inputs of odd length run with the scaling-attack check off and a small
+//! output size, so large JPEGs take the DCT-domain reduced decode.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,6 +17,10 @@ fuzz_target!(|data: &[u8]| {
     policy.image.resize.max_side = 512;
     // The colour-management path too: hostile ICC profiles reach moxcms.
     policy.image.metadata.icc = mmguard::IccHandling::Convert;
+    if data.len() % 2 == 1 {
+        policy.image.scaling_attack.action = mmguard::Action::Allow;
+        policy.image.resize.max_side = 64;
+    }
     let guard = Guard::new(policy).expect("valid policy");
     let Ok(first) = guard.image(data, &ImageInput::default()) else {
         return;

@@ -172,10 +172,33 @@ pub(crate) fn guard(
         );
     }
 
-    let direct = (format == ImageFormat::Jpeg)
-        .then(|| pixels::decode_jpeg_rgba(bytes, layout.width, layout.height))
+    // A JPEG reduced 2× or more can be decoded reduced, in the DCT domain
+    // (faster, a fraction of the memory), unless the scaling-attack check is
+    // on: the pixels a naive scaler reads are full-resolution pixels.
+    let mut decode_scale = 1;
+    let reduced = (format == ImageFormat::Jpeg && !p.scaling_attack.action.enabled())
+        .then(|| {
+            let target = resize::fit(layout.width, layout.height, p.resize.max_side);
+            pixels::decode_jpeg_scaled(
+                bytes,
+                (layout.width, layout.height),
+                target,
+                limits.max_memory,
+            )
+        })
         .flatten()
-        .transpose()?;
+        .transpose()?
+        .map(|(img, scale)| {
+            decode_scale = scale;
+            img
+        });
+    let direct = match reduced {
+        Some(img) => Some(img),
+        None => (format == ImageFormat::Jpeg)
+            .then(|| pixels::decode_jpeg_rgba(bytes, layout.width, layout.height))
+            .flatten()
+            .transpose()?,
+    };
     let img = match direct {
         Some(rgba) => image::DynamicImage::ImageRgba8(rgba),
         None => pixels::decode(
@@ -352,6 +375,7 @@ pub(crate) fn guard(
         width: layout.width,
         height: layout.height,
         frames: layout.frames,
+        decode_scale,
         output: None,
     };
     if found.blocked {

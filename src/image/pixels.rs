@@ -104,6 +104,89 @@ pub(crate) fn decode_jpeg_rgba(bytes: &[u8], width: u32, height: u32) -> Option<
     }))
 }
 
+/// Decodes a JPEG straight at 1/2, 1/4 or 1/8 of its size in the DCT domain
+/// (each 8×8 block transformed back to 4×4, 2×2 or one pixel: its area
+/// average, no decoded full-size image), the largest reduction that leaves it
+/// at least `min_width` × `min_height`. `None` when no reduction fits, or for
+/// a colour model the fast path does not take (CMYK, 16-bit), which go
+/// through the full decode; otherwise the image and the reduction (2, 4, 8).
+///
+/// # Errors
+/// `input.image_decode` for data the decoder rejects; `limit.image_memory`
+/// when decoding needs more than `max_memory`.
+pub(crate) fn decode_jpeg_scaled(
+    bytes: &[u8],
+    (width, height): (u32, u32),
+    (min_width, min_height): (u32, u32),
+    max_memory: u64,
+) -> Option<Result<(RgbaImage, u32)>> {
+    let fail = |e: jpeg_decoder::Error| match e {
+        jpeg_decoder::Error::Unsupported(u) => Error::unsupported(
+            "unsupported.image_feature",
+            format!("this jpeg image uses a feature the decoder does not support ({u:?})"),
+        ),
+        other => Error::input(
+            "input.image_decode",
+            format!("the jpeg data is malformed ({other})"),
+        ),
+    };
+    let (Ok(w16), Ok(h16)) = (u16::try_from(min_width), u16::try_from(min_height)) else {
+        return None;
+    };
+    let mut d = jpeg_decoder::Decoder::new(bytes);
+    d.set_max_decoding_buffer_size(usize::try_from(max_memory).unwrap_or(usize::MAX));
+    if let Err(e) = d.read_info() {
+        return Some(Err(fail(e)));
+    }
+    let info = d.info()?;
+    // The header walk read the same size; a disagreement is left to the full decode.
+    if (u32::from(info.width), u32::from(info.height)) != (width, height) {
+        return None;
+    }
+    let (sw, sh) = match d.scale(w16, h16) {
+        Ok(size) => size,
+        Err(e) => return Some(Err(fail(e))),
+    };
+    let (sw, sh) = (u32::from(sw), u32::from(sh));
+    // The decoder settles for one side being large enough; both must be,
+    // and there must be a reduction.
+    if sw < min_width || sh < min_height || sw >= width {
+        return None;
+    }
+    let expand: fn(&[u8], &mut Vec<u8>) = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => |p, out| {
+            for c in p.chunks_exact(3) {
+                out.extend_from_slice(c);
+                out.push(255);
+            }
+        },
+        jpeg_decoder::PixelFormat::L8 => |p, out| {
+            for &v in p {
+                out.extend_from_slice(&[v, v, v, 255]);
+            }
+        },
+        _ => return None,
+    };
+    let px = match d.decode() {
+        Ok(px) => px,
+        Err(e) => return Some(Err(fail(e))),
+    };
+    let mut rgba = Vec::with_capacity(sw as usize * sh as usize * 4);
+    expand(&px, &mut rgba);
+    // Each side is the full one divided by the reduction, rounded up.
+    let reduction = [2, 4, 8].into_iter().find(|&r| width.div_ceil(r) == sw)?;
+    Some(
+        RgbaImage::from_raw(sw, sh, rgba)
+            .map(|img| (img, reduction))
+            .ok_or_else(|| {
+                Error::input(
+                    "input.image_decode",
+                    "the jpeg decoder returned too few pixels",
+                )
+            }),
+    )
+}
+
 fn jpeg_error(e: zune_jpeg::errors::DecodeErrors) -> Error {
     use zune_jpeg::errors::DecodeErrors;
     match e {
