@@ -167,7 +167,7 @@ export interface ResizePolicy {
 
 /** Image-scaling attacks: an image that shows something else when scaled naively. */
 export interface ScalingAttackCheck {
-  /** What to do; `sanitize` runs a 3×3 median that removes the attack's pixels, `flag` keeps them. Default `"sanitize"`. */
+  /** What to do; `sanitize` runs a 3×3 median that removes the attack's pixels, `flag` keeps them; `allow` skips the check, and then a JPEG scaled down 2× or more is decoded reduced in the DCT domain (faster, less memory). Default `"sanitize"`. */
   action: Action;
   /** Difference (0 to 1) at or above which an image is reported. Default 0.1. */
   threshold: number;

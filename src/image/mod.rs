@@ -172,43 +172,11 @@ pub(crate) fn guard(
         );
     }
 
-    // A JPEG reduced 2× or more can be decoded reduced, in the DCT domain
-    // (faster, a fraction of the memory), unless the scaling-attack check is
-    // on: the pixels a naive scaler reads are full-resolution pixels.
-    let mut decode_scale = 1;
-    let reduced = (format == ImageFormat::Jpeg && !p.scaling_attack.action.enabled())
-        .then(|| {
-            let target = resize::fit(layout.width, layout.height, p.resize.max_side);
-            pixels::decode_jpeg_scaled(
-                bytes,
-                (layout.width, layout.height),
-                target,
-                limits.max_memory,
-            )
-        })
-        .flatten()
-        .transpose()?
-        .map(|(img, scale)| {
-            decode_scale = scale;
-            img
-        });
-    let direct = match reduced {
-        Some(img) => Some(img),
-        None => (format == ImageFormat::Jpeg)
-            .then(|| pixels::decode_jpeg_rgba(bytes, layout.width, layout.height))
-            .flatten()
-            .transpose()?,
-    };
-    let img = match direct {
-        Some(rgba) => image::DynamicImage::ImageRgba8(rgba),
-        None => pixels::decode(
-            bytes,
-            format,
-            layout.width,
-            layout.height,
-            limits.max_memory,
-        )?,
-    };
+    // The scaling-attack check reads full-resolution pixels: a JPEG is
+    // decoded reduced only without it.
+    let reduce_to = (!p.scaling_attack.action.enabled())
+        .then(|| resize::fit(layout.width, layout.height, p.resize.max_side));
+    let (img, decode_scale) = decode(bytes, format, &layout, reduce_to, limits.max_memory)?;
     // No copy when the decoder gave RGBA already. Rotated after the
     // conversion, so a 16-bit decode is not held twice.
     let mut rgba = img.into_rgba8();
@@ -427,6 +395,33 @@ fn report(found: Found, stats: ImageStats) -> Report {
         stats: Stats::default(),
         image: Some(stats),
     }
+}
+
+/// The pixels of `bytes`, and the reduction they were decoded at (1: whole).
+/// A JPEG that `reduce_to` shrinks 2× or more is decoded at 1/2, 1/4 or 1/8
+/// in the DCT domain, at least that size (faster, a fraction of the memory);
+/// other JPEGs go straight to RGBA, the rest through the `image` decoders.
+fn decode(
+    bytes: &[u8],
+    format: ImageFormat,
+    layout: &layout::Layout,
+    reduce_to: Option<(u32, u32)>,
+    max_memory: u64,
+) -> Result<(image::DynamicImage, u32)> {
+    let size = (layout.width, layout.height);
+    if format == ImageFormat::Jpeg {
+        if let Some(target) = reduce_to {
+            if let Some(reduced) = pixels::decode_jpeg_scaled(bytes, size, target, max_memory) {
+                let (img, scale) = reduced?;
+                return Ok((image::DynamicImage::ImageRgba8(img), scale));
+            }
+        }
+        if let Some(rgba) = pixels::decode_jpeg_rgba(bytes, size.0, size.1) {
+            return Ok((image::DynamicImage::ImageRgba8(rgba?), 1));
+        }
+    }
+    let img = pixels::decode(bytes, format, size.0, size.1, max_memory)?;
+    Ok((img, 1))
 }
 
 fn container_findings(bytes: &[u8], layout: &layout::Layout, policy: &Policy, found: &mut Found) {

@@ -112,8 +112,9 @@ pub(crate) fn decode_jpeg_rgba(bytes: &[u8], width: u32, height: u32) -> Option<
 /// through the full decode; otherwise the image and the reduction (2, 4, 8).
 ///
 /// # Errors
-/// `input.image_decode` for data the decoder rejects; `limit.image_memory`
-/// when decoding needs more than `max_memory`.
+/// `input.image_decode` for data the decoder rejects (including a decode
+/// larger than `max_memory`, which the header check already rules out),
+/// `unsupported.image_feature` for a variant it lacks.
 pub(crate) fn decode_jpeg_scaled(
     bytes: &[u8],
     (width, height): (u32, u32),
@@ -153,6 +154,8 @@ pub(crate) fn decode_jpeg_scaled(
     if sw < min_width || sh < min_height || sw >= width {
         return None;
     }
+    // Each side is the full one divided by the reduction, rounded up.
+    let reduction = [2, 4, 8].into_iter().find(|&r| width.div_ceil(r) == sw)?;
     let expand: fn(&[u8], &mut Vec<u8>) = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => |p, out| {
             for c in p.chunks_exact(3) {
@@ -173,8 +176,6 @@ pub(crate) fn decode_jpeg_scaled(
     };
     let mut rgba = Vec::with_capacity(sw as usize * sh as usize * 4);
     expand(&px, &mut rgba);
-    // Each side is the full one divided by the reduction, rounded up.
-    let reduction = [2, 4, 8].into_iter().find(|&r| width.div_ceil(r) == sw)?;
     Some(
         RgbaImage::from_raw(sw, sh, rgba)
             .map(|img| (img, reduction))

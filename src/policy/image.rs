@@ -148,7 +148,10 @@ pub struct ScalingAttackCheck {
     /// What to do. `sanitize` runs a 3×3 median over the image, which removes
     /// the isolated pixels the attack lives in, so the output shows the cover
     /// even to a naive scaler; `flag` leaves the pixels (an image that is not
-    /// scaled down keeps the attack); `block` withholds the output.
+    /// scaled down keeps the attack); `block` withholds the output. `allow`
+    /// skips the check, and then a JPEG scaled down 2× or more is decoded at
+    /// 1/2, 1/4 or 1/8 of its size in the DCT domain (the check needs the
+    /// full-resolution pixels; the robust resize alone keeps the output safe).
     /// ### Default `sanitize`.
     pub action: Action,
     /// Mean difference (0..=1 of full scale) between naive and robust scaling,
