@@ -37,6 +37,7 @@
 )]
 
 mod error;
+mod found;
 mod guard;
 mod image;
 mod limits;

@@ -3,63 +3,7 @@
 //! a script), chunks the format does not define, and chunks that repeat.
 
 use super::layout::Layout;
-
-/// Signatures of files that do not belong inside an image, with their names.
-/// Markup ones are matched in any case.
-const EMBEDDED: &[(&[u8], &str)] = &[
-    (b"PK\x03\x04", "ZIP archive"),
-    (b"PK\x05\x06", "ZIP archive"),
-    (b"%PDF-", "PDF document"),
-    (b"Rar!\x1A\x07", "RAR archive"),
-    (b"7z\xBC\xAF\x27\x1C", "7-Zip archive"),
-    (b"\x1F\x8B\x08", "gzip data"),
-    (b"\x7FELF", "ELF executable"),
-    (b"<script", "HTML script"),
-    (b"<html", "HTML document"),
-    (b"<iframe", "HTML document"),
-    (b"<svg", "SVG document"),
-    (b"<?php", "PHP script"),
-    (b"\x89PNG\r\n\x1A\n", "PNG image"),
-    (b"GIF89a", "GIF image"),
-    (b"%!PS-", "PostScript document"),
-];
-
-/// Signatures only meaningful where the data starts.
-const EMBEDDED_AT_START: &[(&[u8], &str)] = &[
-    (b"MZ", "Windows executable"),
-    (b"#!/", "shell script"),
-    (b"\xFF\xD8\xFF", "JPEG image"),
-];
-
-/// How far into a block the signatures are looked for, and how much of its
-/// end (a ZIP's directory is at its end).
-const SEARCH_HEAD: usize = 1 << 20;
-const SEARCH_TAIL: usize = 64 << 10;
-
-/// The first file signature found in `data`: its offset and name.
-pub(crate) fn embedded_file(data: &[u8]) -> Option<(usize, &'static str)> {
-    if let Some((_, name)) = EMBEDDED_AT_START
-        .iter()
-        .find(|(sig, _)| data.starts_with(sig))
-    {
-        return Some((0, name));
-    }
-    let head = data.get(..SEARCH_HEAD).unwrap_or(data);
-    let tail_from = data.len().saturating_sub(SEARCH_TAIL).max(head.len());
-    let tail = data.get(tail_from..).unwrap_or(&[]);
-    for (part, base) in [(head, 0), (tail, tail_from)] {
-        let found = EMBEDDED
-            .iter()
-            .filter_map(|(sig, name)| {
-                crate::sniff::find_ascii_ci(part, sig).map(|at| (base + at, *name))
-            })
-            .min_by_key(|(at, _)| *at);
-        if found.is_some() {
-            return found;
-        }
-    }
-    None
-}
+pub(crate) use crate::sniff::embedded_file;
 
 /// What follows the image's end.
 pub(crate) struct Trailing<'a> {

@@ -21,14 +21,10 @@ mod squeeze;
 mod stego;
 mod ycbcr;
 
-use std::collections::BTreeMap;
-
 use crate::error::{Error, Result};
+use crate::found::{Details, Found};
 use crate::policy::{Action, HiddenPixelsMode, Orientation, Policy};
-use crate::report::{
-    ActionTaken, ByteRange, Code, Finding, ImageOutputStats, ImageStats, Payload, Report, Scores,
-    Severity, Stats, Verdict,
-};
+use crate::report::{Code, ImageOutputStats, ImageStats, Report, Severity};
 use crate::sniff::{self, ImageFormat, Sniffed};
 
 /// What the caller says about an image besides its bytes.
@@ -50,57 +46,6 @@ pub struct ImageOutput {
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
-}
-
-/// Most bytes of a metadata text put in a report.
-const MAX_REPORTED_TEXT: usize = 4096;
-
-/// Findings and actions as the pipeline goes.
-#[derive(Default)]
-struct Found {
-    findings: Vec<Finding>,
-    actions: BTreeMap<Code, (Action, u32)>,
-    blocked: bool,
-    /// Something was removed or changed beyond the routine re-encode.
-    sanitized: bool,
-}
-
-/// One finding's details, besides its code, severity and action.
-#[derive(Default)]
-struct Details {
-    label: Option<String>,
-    count: u32,
-    bytes: Option<(usize, usize)>,
-    payload: Option<Payload>,
-    score: Option<f64>,
-}
-
-impl Found {
-    fn add(&mut self, code: Code, severity: Severity, action: Action, message: String, d: Details) {
-        if !action.enabled() {
-            return;
-        }
-        let count = d.count.max(1);
-        self.blocked |= action == Action::Block;
-        self.sanitized |= action == Action::Sanitize;
-        let entry = self.actions.entry(code).or_insert((action, 0));
-        entry.1 += count;
-        self.findings.push(Finding {
-            code,
-            severity,
-            message,
-            label: d.label,
-            action,
-            count,
-            spans: Vec::new(),
-            payload: d.payload,
-            bytes: d.bytes.map(|(s, e)| ByteRange {
-                start: s as u32,
-                end: e as u32,
-            }),
-            score: d.score,
-        });
-    }
 }
 
 /// Sanitizes one image under `policy`.
@@ -370,30 +315,9 @@ pub(crate) fn guard(
 }
 
 fn report(found: Found, stats: ImageStats) -> Report {
-    let verdict = if found.blocked {
-        Verdict::Blocked
-    } else if found.sanitized {
-        Verdict::Modified
-    } else {
-        Verdict::Clean
-    };
-    let mut findings = found.findings;
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Report {
-        verdict,
-        findings,
-        actions: found
-            .actions
-            .into_iter()
-            .map(|(code, (action, count))| ActionTaken {
-                code,
-                action,
-                count,
-            })
-            .collect(),
-        scores: Scores::default(),
-        stats: Stats::default(),
         image: Some(stats),
+        ..found.into_report()
     }
 }
 
@@ -604,44 +528,7 @@ fn metadata_findings(
     }
     if m.text.enabled() {
         for (place, text) in &summary.texts {
-            metadata_text(place, text, policy, found);
+            found.metadata_text(Code::MetadataText, m.text, place, text, policy);
         }
     }
-}
-
-/// Runs one metadata text through the text guard; a finding above `info`
-/// makes an `image.metadata_text` finding with the text as its payload.
-fn metadata_text(place: &str, text: &str, policy: &Policy, found: &mut Found) {
-    let Ok((_, r)) = crate::text::guard(text, policy) else {
-        return;
-    };
-    let worst = r
-        .findings
-        .iter()
-        .filter(|f| f.severity > Severity::Info)
-        .max_by_key(|f| f.severity);
-    let Some(worst) = worst else { return };
-    let mut codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let mut cut = text.len().min(MAX_REPORTED_TEXT);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    found.add(
-        Code::MetadataText,
-        worst.severity,
-        policy.image.metadata.text,
-        format!("text in {place}: {}", codes.join(", ")),
-        Details {
-            label: Some(worst.code.as_str().to_owned()),
-            payload: Some(Payload {
-                encodings: Vec::new(),
-                text: text.get(..cut).unwrap_or("").to_owned(),
-                bytes: text.len() as u32,
-                truncated: cut < text.len(),
-            }),
-            ..Details::default()
-        },
-    );
 }
