@@ -140,6 +140,7 @@ impl Found {
             scores: Scores::default(),
             stats: Stats::default(),
             image: None,
+            audio: None,
         }
     }
 }

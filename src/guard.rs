@@ -106,6 +106,52 @@ impl Guard {
         Ok(Sanitized { output, report })
     }
 
+    /// Sanitizes a recording (WAV: PCM of 8 to 32 bits or float, any channel
+    /// layout): the output is a new WAV file at `audio.output.sample_rate`
+    /// (16 kHz mono by default), band-limited to half of it, without metadata
+    /// or trailing data.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), mmguard::Error> {
+    /// use mmguard::{AudioInput, Code, Guard, Policy};
+    ///
+    /// // One second of silence at 44.1 kHz, a 16-bit mono WAV, with a ZIP after it.
+    /// let mut wav = Vec::new();
+    /// for part in [
+    ///     &b"RIFF"[..], &(36u32 + 88_200).to_le_bytes(), b"WAVEfmt ", &16u32.to_le_bytes(),
+    ///     &[1, 0, 1, 0], &44_100u32.to_le_bytes(), &88_200u32.to_le_bytes(), &[2, 0, 16, 0],
+    ///     b"data", &88_200u32.to_le_bytes(),
+    /// ] {
+    ///     wav.extend_from_slice(part);
+    /// }
+    /// wav.resize(wav.len() + 88_200, 0);
+    /// wav.extend_from_slice(b"PK\x03\x04 an archive");
+    /// let guard = Guard::new(Policy::default())?;
+    /// let result = guard.audio(&wav, &AudioInput { declared_type: Some("memo.wav") })?;
+    /// assert!(result.report.has(Code::AudioPolyglot));
+    /// let clean = result.output.unwrap();
+    /// assert_eq!((clean.sample_rate, clean.channels, clean.frames), (16_000, 1, 16_000));
+    /// assert_eq!(clean.bytes.len(), 44 + 2 * 16_000); // a header and the samples, nothing else
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// - `limit.audio_bytes`, `limit.audio_channels`, `limit.audio_rate`,
+    ///   `limit.audio_seconds`, `limit.audio_memory`: over `limits.audio`,
+    ///   checked from the header before decoding;
+    /// - `unsupported.audio_format` (FLAC, MP3, Ogg, ... named),
+    ///   `unsupported.audio_feature` (compressed WAV, unusual sample sizes);
+    /// - `input.audio_format` (not a recording), `input.audio_malformed` (a
+    ///   header that lies or a file cut short), `input.audio_resample`.
+    pub fn audio(
+        &self,
+        bytes: &[u8],
+        input: &crate::audio::AudioInput,
+    ) -> Result<Sanitized<crate::audio::AudioOutput>> {
+        let (output, report) = crate::audio::guard(bytes, input, &self.policy)?;
+        Ok(Sanitized { output, report })
+    }
+
     /// [`Guard::text`], with the output also described as splices of the input
     /// (for callers that still hold the input; `None` when sent whole is better).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]

@@ -36,6 +36,7 @@
     )
 )]
 
+mod audio;
 mod error;
 mod found;
 mod guard;
@@ -50,19 +51,22 @@ mod text;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use audio::{AudioInput, AudioOutput};
 pub use error::{Error, ErrorKind, Result};
 pub use guard::{Guard, Sanitized};
 pub use image::{ImageInput, ImageOutput};
-pub use limits::{ImageLimits, Limits, TextLimits, MAX_LIMIT, MAX_TEXT_BYTES};
+pub use limits::{AudioLimits, ImageLimits, Limits, TextLimits, MAX_LIMIT, MAX_TEXT_BYTES};
 pub use policy::{
-    Action, BidiCheck, BidiMode, Check, CombiningCheck, FloodCheck, HiddenPixelsCheck,
-    HiddenPixelsMode, IccHandling, ImagePolicy, InjectionCheck, Median, MetadataCheck,
-    Normalization, Orientation, OutputFormat, OutputPolicy, Policy, ResizeFilter, ResizePolicy,
+    Action, AudioMetadataCheck, AudioOutputFormat, AudioOutputPolicy, AudioPolicy, BidiCheck,
+    BidiMode, Check, CombiningCheck, FloodCheck, HiddenPixelsCheck, HiddenPixelsMode, IccHandling,
+    ImagePolicy, InjectionCheck, LevelPolicy, Median, MetadataCheck, Normalization, Orientation,
+    OutputChannels, OutputFormat, OutputPolicy, Policy, ResizeFilter, ResizePolicy,
     ScalingAttackCheck, SqueezePolicy, SteganographyCheck, TextPolicy,
 };
 pub use report::{
-    ActionTaken, ByteRange, Code, Encoding, Finding, ImageOutputStats, ImageStats, Payload, Report,
-    Scores, Severity, Span, Stats, Verdict, MAX_SPANS,
+    ActionTaken, AudioOutputStats, AudioStats, ByteRange, Code, Encoding, Finding,
+    ImageOutputStats, ImageStats, Payload, Report, Scores, Severity, Span, Stats, Verdict,
+    MAX_SPANS,
 };
 pub use sniff::{declared_format, sniff, ImageFormat, Sniffed};
 

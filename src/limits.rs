@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+mod audio;
+pub use audio::AudioLimits;
+
 /// The largest text accepted at all, 4 GiB − 1: report offsets are 32-bit.
 pub const MAX_TEXT_BYTES: u64 = u32::MAX as u64;
 
@@ -23,6 +26,8 @@ pub struct Limits {
     pub text: TextLimits,
     /// Limits for [`Guard::image`](crate::Guard::image).
     pub image: ImageLimits,
+    /// Limits for [`Guard::audio`](crate::Guard::audio).
+    pub audio: AudioLimits,
 }
 
 impl Limits {
@@ -32,12 +37,14 @@ impl Limits {
         Limits {
             text: TextLimits::none(),
             image: ImageLimits::none(),
+            audio: AudioLimits::none(),
         }
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
         self.text.validate()?;
-        self.image.validate()
+        self.image.validate()?;
+        self.audio.validate()
     }
 }
 

@@ -10,7 +10,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 
+mod audio;
 mod image;
+pub use audio::{
+    AudioMetadataCheck, AudioOutputFormat, AudioOutputPolicy, AudioPolicy, LevelPolicy,
+    OutputChannels,
+};
 pub use image::{
     HiddenPixelsCheck, HiddenPixelsMode, IccHandling, ImagePolicy, Median, MetadataCheck,
     Orientation, OutputFormat, OutputPolicy, ResizeFilter, ResizePolicy, ScalingAttackCheck,
@@ -289,6 +294,8 @@ pub struct Policy {
     pub text: TextPolicy,
     /// Image checks.
     pub image: ImagePolicy,
+    /// Audio checks.
+    pub audio: AudioPolicy,
     /// Size limits, enforced before any work.
     pub limits: Limits,
 }
@@ -314,6 +321,7 @@ impl Policy {
     pub fn validate(&self) -> Result<()> {
         self.text.validate()?;
         self.image.validate()?;
+        self.audio.validate()?;
         self.limits.validate()
     }
 }

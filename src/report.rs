@@ -148,6 +148,36 @@ pub enum Code {
     /// The lowest bits of the pixels look like embedded data.
     #[serde(rename = "image.steganography")]
     Steganography,
+    /// The declared type of a recording is not what its bytes are.
+    #[serde(rename = "audio.format_mismatch")]
+    AudioFormatMismatch,
+    /// Bytes after the recording's end (the RIFF chunk).
+    #[serde(rename = "audio.trailing_data")]
+    AudioTrailingData,
+    /// Another file (archive, document, script) appended to or hidden in a recording.
+    #[serde(rename = "audio.polyglot")]
+    AudioPolyglot,
+    /// A metadata chunk (LIST/INFO, id3, bext, cue, picture), removed.
+    #[serde(rename = "audio.metadata")]
+    AudioMetadata,
+    /// Text in a recording's metadata that the text guard reports.
+    #[serde(rename = "audio.metadata_text")]
+    AudioMetadataText,
+    /// Samples that are not numbers (NaN, infinity) in a float recording.
+    #[serde(rename = "audio.invalid_samples")]
+    InvalidSamples,
+    /// A constant offset from zero in the signal.
+    #[serde(rename = "audio.dc_offset")]
+    DcOffset,
+    /// Samples at full scale: the recording was clipped.
+    #[serde(rename = "audio.clipping")]
+    Clipping,
+    /// Channels averaged into one.
+    #[serde(rename = "audio.downmixed")]
+    Downmixed,
+    /// The recording was resampled to the policy's rate, band-limited to half of it.
+    #[serde(rename = "audio.resampled")]
+    Resampled,
 }
 
 impl Code {
@@ -190,6 +220,16 @@ impl Code {
             Code::ScalingAttack => "image.scaling_attack",
             Code::Resized => "image.resized",
             Code::Steganography => "image.steganography",
+            Code::AudioFormatMismatch => "audio.format_mismatch",
+            Code::AudioTrailingData => "audio.trailing_data",
+            Code::AudioPolyglot => "audio.polyglot",
+            Code::AudioMetadata => "audio.metadata",
+            Code::AudioMetadataText => "audio.metadata_text",
+            Code::InvalidSamples => "audio.invalid_samples",
+            Code::DcOffset => "audio.dc_offset",
+            Code::Clipping => "audio.clipping",
+            Code::Downmixed => "audio.downmixed",
+            Code::Resampled => "audio.resampled",
         }
     }
 }
@@ -351,6 +391,47 @@ pub struct Report {
     /// What an image input and its output are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageStats>,
+    /// What an audio input and its output are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<AudioStats>,
+}
+
+/// An audio input and its output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudioStats {
+    /// The container, e.g. `wav`.
+    pub format: String,
+    /// How the input's samples are stored, e.g. `pcm16`, `float32`.
+    pub sample_format: String,
+    /// Input size in bytes.
+    pub input_bytes: u32,
+    /// Input sample rate in Hz.
+    pub sample_rate: u32,
+    /// Input channels.
+    pub channels: u16,
+    /// Input frames (samples per channel).
+    pub frames: u64,
+    /// Input duration in seconds.
+    pub seconds: f64,
+    /// Input peak level in dBFS; absent for digital silence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_dbfs: Option<f64>,
+    /// The output; absent when blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<AudioOutputStats>,
+}
+
+/// The output recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AudioOutputStats {
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Channels.
+    pub channels: u16,
+    /// Frames.
+    pub frames: u64,
+    /// Size of the WAV file in bytes.
+    pub bytes: u32,
 }
 
 /// An image input and its output.

@@ -208,6 +208,7 @@ pub(crate) fn guard_spliced(
             replaced,
         },
         image: None,
+        audio: None,
     };
     let spliced = (want_splices && !blocked)
         .then(|| splice::splices(input, &output, |o| maps.point_to_input(o)))

@@ -1,0 +1,101 @@
+//! Level: DC offset, clipping, silence and peak normalization, measured and
+//! corrected on the decoded signal.
+
+/// Mean offset from zero above which it is reported and removed: 0.5% of
+/// full scale, well above what converters leave (well under 0.1%).
+pub(crate) const DC_THRESHOLD: f32 = 0.005;
+
+/// Samples at or beyond this magnitude count as clipped.
+const CLIP_LEVEL: f32 = 0.999;
+
+/// Consecutive clipped samples that make a clip (single full-scale samples
+/// happen in loud, clean recordings).
+const CLIP_RUN: usize = 3;
+
+/// The mean of each channel.
+pub(crate) fn dc_offsets(channels: &[Vec<f32>]) -> Vec<f32> {
+    channels
+        .iter()
+        .map(|c| (c.iter().map(|&v| f64::from(v)).sum::<f64>() / c.len().max(1) as f64) as f32)
+        .collect()
+}
+
+/// Subtracts each channel's mean.
+pub(crate) fn remove_dc(channels: &mut [Vec<f32>], offsets: &[f32]) {
+    for (c, &dc) in channels.iter_mut().zip(offsets) {
+        for v in c.iter_mut() {
+            *v -= dc;
+        }
+    }
+}
+
+/// Runs of [`CLIP_RUN`] or more samples at full scale, over all channels.
+pub(crate) fn clipped_runs(channels: &[Vec<f32>]) -> u32 {
+    let mut runs = 0u32;
+    for c in channels {
+        let mut run = 0usize;
+        for &v in c {
+            if v.abs() >= CLIP_LEVEL {
+                run += 1;
+                if run == CLIP_RUN {
+                    runs = runs.saturating_add(1);
+                }
+            } else {
+                run = 0;
+            }
+        }
+    }
+    runs
+}
+
+/// The largest magnitude over all channels.
+pub(crate) fn peak(channels: &[Vec<f32>]) -> f32 {
+    channels
+        .iter()
+        .flat_map(|c| c.iter())
+        .fold(0.0f32, |m, &v| m.max(v.abs()))
+}
+
+/// Decibels relative to full scale; `None` for zero.
+pub(crate) fn dbfs(level: f32) -> Option<f64> {
+    (level > 0.0).then(|| 20.0 * f64::from(level).log10())
+}
+
+/// Scales all channels so the peak is at `target_dbfs`; silence stays silent.
+pub(crate) fn normalize_peak(channels: &mut [Vec<f32>], target_dbfs: f64) {
+    let p = peak(channels);
+    if p <= 0.0 {
+        return;
+    }
+    let gain = (10f64.powf(target_dbfs / 20.0) / f64::from(p)) as f32;
+    for c in channels.iter_mut() {
+        for v in c.iter_mut() {
+            *v *= gain;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn offset_clipping_and_peak() {
+        let mut ch = vec![vec![0.1f32, 0.3, 0.1, 0.3]];
+        let dc = dc_offsets(&ch);
+        assert!((dc[0] - 0.2).abs() < 1e-6);
+        remove_dc(&mut ch, &dc);
+        assert!(dc_offsets(&ch)[0].abs() < 1e-6);
+        normalize_peak(&mut ch, -6.0);
+        assert!((dbfs(peak(&ch)).unwrap() + 6.0).abs() < 1e-3);
+        let clipped = vec![vec![
+            0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, -1.0, -1.0, -1.0, -1.0,
+        ]];
+        assert_eq!(clipped_runs(&clipped), 2);
+        let mut silent = vec![vec![0.0f32; 8]];
+        normalize_peak(&mut silent, -1.0);
+        assert_eq!((peak(&silent), dbfs(0.0)), (0.0, None));
+    }
+}
