@@ -163,7 +163,7 @@ pub enum Code {
     /// Text in a recording's metadata that the text guard reports.
     #[serde(rename = "audio.metadata_text")]
     AudioMetadataText,
-    /// Samples that are not numbers (NaN, infinity) in a float recording.
+    /// Samples that are not numbers (NaN, infinity) or absurdly large in a float recording.
     #[serde(rename = "audio.invalid_samples")]
     InvalidSamples,
     /// A constant offset from zero in the signal.

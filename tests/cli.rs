@@ -258,3 +258,81 @@ fn image_command_errors_and_blocks() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }
+
+/// A 16-bit mono WAV of `frames` silent frames at `rate` Hz.
+fn silent_wav(rate: u32, frames: u32) -> Vec<u8> {
+    let mut wav = Vec::new();
+    for part in [
+        &b"RIFF"[..],
+        &(36 + 2 * frames).to_le_bytes(),
+        b"WAVEfmt ",
+        &16u32.to_le_bytes(),
+        &[1, 0, 1, 0],
+        &rate.to_le_bytes(),
+        &(2 * rate).to_le_bytes(),
+        &[2, 0, 16, 0],
+        b"data",
+        &(2 * frames).to_le_bytes(),
+    ] {
+        wav.extend_from_slice(part);
+    }
+    wav.resize(wav.len() + 2 * frames as usize, 0);
+    wav
+}
+
+#[test]
+fn audio_command_writes_a_clean_wav_and_the_report() {
+    let input = tmp("in.mp3");
+    let mut polyglot = silent_wav(48_000, 4_800);
+    polyglot.extend_from_slice(b"PK\x03\x04 zip");
+    std::fs::write(&input, &polyglot).unwrap();
+    let (out_path, report) = (tmp("out.wav"), tmp("audio.json"));
+    let out = mmguard(
+        &[
+            "audio",
+            input.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 0.1 s at 16 kHz: a 44-byte header and 1,600 samples, nothing after.
+    let written = std::fs::read(&out_path).unwrap();
+    assert_eq!(written.len(), 44 + 2 * 1_600);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let codes: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    for c in [
+        "audio.format_mismatch",
+        "audio.polyglot",
+        "audio.trailing_data",
+        "audio.resampled",
+    ] {
+        assert!(codes.contains(&c), "{codes:?}");
+    }
+    assert_eq!(r["audio"]["sample_rate"], 48_000);
+    assert_eq!(r["audio"]["output"]["sample_rate"], 16_000);
+
+    // Standard input to standard output; errors exit with 2 and a code.
+    let out = mmguard(&["audio", "-", "-o", "-"], &silent_wav(16_000, 10));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.starts_with(b"RIFF"));
+    let out = mmguard(&["audio", "-", "-o", "-"], b"fLaC\0\0\0\x22");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("unsupported.audio_format"));
+}

@@ -121,3 +121,42 @@ fn former_image_fuzzer_findings_stay_fixed() {
     }
     assert!(n >= 1);
 }
+
+/// The audio fuzz target's check on its former findings, under its policy.
+#[test]
+fn former_audio_fuzzer_findings_stay_fixed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/regression");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("audio-") {
+            continue;
+        }
+        let data = std::fs::read(&path).unwrap();
+        let mut policy = Policy::default();
+        policy.limits.audio.max_seconds = 5;
+        policy.limits.audio.max_memory = 16 << 20;
+        if data.len() % 2 == 1 {
+            policy.audio.output.channels = mmguard::OutputChannels::Keep;
+            policy.audio.output.sample_rate = 8_000;
+        }
+        let g = Guard::new(policy).unwrap();
+        let out = g
+            .audio(&data, &mmguard::AudioInput::default())
+            .unwrap()
+            .output
+            .unwrap();
+        let again = g
+            .audio(&out.bytes, &mmguard::AudioInput::default())
+            .unwrap();
+        assert!(
+            again.report.findings.is_empty(),
+            "{name}: {:?}",
+            again.report.findings
+        );
+        assert_eq!(again.output.unwrap().frames, out.frames, "{name}");
+        n += 1;
+    }
+    assert_eq!(n, 3);
+}

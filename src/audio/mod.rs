@@ -130,7 +130,9 @@ pub(crate) fn guard(
             Code::InvalidSamples,
             Severity::Medium,
             Action::Sanitize,
-            format!("{non_finite} samples are not numbers (NaN or infinite); they became silence"),
+            format!(
+                "{non_finite} samples are not numbers (NaN, infinite) or absurdly large; they became silence"
+            ),
             Details {
                 count: u32::try_from(non_finite).unwrap_or(u32::MAX),
                 ..Details::default()
@@ -167,10 +169,8 @@ pub(crate) fn guard(
                 ..Details::default()
             },
         );
-        if p.level.dc_offset == Action::Sanitize {
-            level::remove_dc(&mut channels, &offsets);
-        }
     }
+
     if p.output.channels == OutputChannels::Mono && channels.len() > 1 {
         found.add(
             Code::Downmixed,
@@ -195,6 +195,13 @@ pub(crate) fn guard(
             Details::default(),
         );
         channels = resample::resample(channels, w.rate, rate)?;
+    }
+    // The offset is taken out of the final samples, even below the threshold:
+    // resampling a short clip leaves its own, and normalization could lift a
+    // small one over the threshold; the output must pass its own check.
+    if p.level.dc_offset == Action::Sanitize {
+        let offsets = level::dc_offsets(&channels);
+        level::remove_dc(&mut channels, &offsets);
     }
     if let Some(db) = p.level.peak_dbfs {
         level::normalize_peak(&mut channels, db);

@@ -209,8 +209,14 @@ pub(crate) fn walk(bytes: &[u8]) -> Result<Wav> {
     })
 }
 
-/// The samples of `wav` as one `f32` vector per channel, in −1..1; samples
-/// that are not finite numbers (float files) become 0 and are counted.
+/// Largest sample magnitude a float file may hold (60 dB over full scale):
+/// float recordings may exceed ±1, but not by this much, and larger values
+/// would overflow the resampler's transforms.
+const MAX_MAGNITUDE: f32 = 1_000.0;
+
+/// The samples of `wav` as one `f32` vector per channel, in −1..1 for
+/// integer files; float samples that are not numbers or beyond
+/// ±[`MAX_MAGNITUDE`] become 0 and are counted.
 pub(crate) fn decode(bytes: &[u8], wav: &Wav) -> (Vec<Vec<f32>>, u64) {
     let frames = wav.frames() as usize;
     let channels = usize::from(wav.channels);
@@ -238,7 +244,7 @@ pub(crate) fn decode(bytes: &[u8], wav: &Wav) -> (Vec<Vec<f32>>, u64) {
     for frame in data.chunks_exact(size * channels) {
         for (ch, s) in out.iter_mut().zip(frame.chunks_exact(size)) {
             let v = sample(s);
-            if v.is_finite() {
+            if v.is_finite() && v.abs() <= MAX_MAGNITUDE {
                 ch.push(v);
             } else {
                 non_finite += 1;
@@ -444,14 +450,17 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn non_finite_float_samples_become_silence_and_are_counted() {
-        let data: Vec<u8> = [0.25f32, f32::NAN, f32::INFINITY]
+    fn non_numbers_and_absurd_floats_become_silence_and_are_counted() {
+        let data: Vec<u8> = [0.25f32, f32::NAN, f32::INFINITY, 3.0e38, -1.5]
             .iter()
             .flat_map(|v| v.to_le_bytes())
             .collect();
         let file = wav_file(3, 1, 8000, 32, &data, &[]);
         let (ch, bad) = decode(&file, &walk(&file).unwrap());
-        assert_eq!((ch[0].as_slice(), bad), (&[0.25, 0.0, 0.0][..], 2));
+        assert_eq!(
+            (ch[0].as_slice(), bad),
+            (&[0.25, 0.0, 0.0, 0.0, -1.5][..], 3)
+        );
     }
 
     #[test]

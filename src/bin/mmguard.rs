@@ -3,9 +3,10 @@
 //! ```text
 //! mmguard text [FILE|-] [--policy POLICY.json] [--report REPORT.json]
 //! mmguard image FILE|- -o OUT|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
+//! mmguard audio FILE|- -o OUT.wav|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
 //! ```
-//! `text` writes the sanitized text to stdout, `image` the sanitized image to
-//! OUT; with `--report`, the report goes there as JSON.
+//! `text` writes the sanitized text to stdout, `image` and `audio` the
+//! sanitized file to OUT; with `--report`, the report goes there as JSON.
 //! Exit codes: 0 processed (clean or modified), 1 blocked by policy, 2 error
 //! (bad input, over a limit, bad policy, bad usage). On error the report file
 //! holds `{"error":{"code":...,"message":...}}` and the message goes to stderr.
@@ -18,6 +19,7 @@ use mmguard::{Guard, Policy, Verdict};
 
 const USAGE: &str = "usage: mmguard text [FILE|-] [--policy POLICY.json] [--report REPORT.json]
        mmguard image FILE|- -o OUT|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
+       mmguard audio FILE|- -o OUT.wav|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
        mmguard --help | --version
 
 text:  sanitizes text (a file, or standard input with - or no FILE) and writes
@@ -25,6 +27,8 @@ text:  sanitizes text (a file, or standard input with - or no FILE) and writes
 image: sanitizes an image (PNG, JPEG, GIF, WebP, BMP) and writes a clean
        re-encoded file to OUT (standard output with -). --type is the declared
        type to compare with the bytes (default: FILE's name).
+audio: sanitizes a recording (WAV) and writes a clean WAV to OUT, by default
+       16 kHz mono, band-limited to 8 kHz. --type as for image.
 Exit status: 0 processed, 1 blocked by policy, 2 error.";
 
 /// A CLI failure: a stable code and a message, like the library's errors.
@@ -52,9 +56,9 @@ struct Args {
     input: Option<PathBuf>,
     policy: Option<PathBuf>,
     report: Option<PathBuf>,
-    /// `-o`: where the image goes; `Some(None)` for standard output.
+    /// `-o`: where the image or recording goes; `Some(None)` for standard output.
     output: Option<Option<PathBuf>>,
-    /// `--type`: the declared type of an image.
+    /// `--type`: the declared type of an image or recording.
     declared: Option<String>,
 }
 
@@ -112,7 +116,7 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
 }
 
 /// Reads at most `max + 1` bytes, so an oversized input is refused without
-/// being read whole into memory; `limit` names the limit (`text` or `image`).
+/// being read whole into memory; `limit` names the limit (`text`, `image`, `audio`).
 fn read_input(path: Option<&PathBuf>, max: u64, limit: &str) -> Result<Vec<u8>, Failure> {
     let mut buf = Vec::new();
     let read = match path {
@@ -186,15 +190,27 @@ fn run_text(args: &Args) -> Result<Verdict, Failure> {
     Ok(result.report.verdict)
 }
 
-fn run_image(args: &Args) -> Result<Verdict, Failure> {
+/// The file commands (`image`, `audio`): read FILE within the modality's
+/// byte limit, sanitize it with its declared type (`--type`, else FILE's
+/// name), write the report and the output file.
+fn run_file(
+    args: &Args,
+    command: &str,
+    max_bytes: impl Fn(&Policy) -> u64,
+    sanitize: impl Fn(
+        &Guard,
+        &[u8],
+        Option<&str>,
+    ) -> mmguard::Result<(Option<Vec<u8>>, mmguard::Report)>,
+) -> Result<Verdict, Failure> {
     let Some(output) = &args.output else {
         return Err(Failure::new(
             "usage.arguments",
-            "image needs -o OUT (or -o - for standard output)",
+            format!("{command} needs -o OUT (or -o - for standard output)"),
         ));
     };
     let policy = load_policy(args.policy.as_ref())?;
-    let bytes = read_input(args.input.as_ref(), policy.limits.image.max_bytes, "image")?;
+    let bytes = read_input(args.input.as_ref(), max_bytes(&policy), command)?;
     let name = args
         .input
         .as_ref()
@@ -202,24 +218,53 @@ fn run_image(args: &Args) -> Result<Verdict, Failure> {
         .map(|n| n.to_string_lossy().into_owned());
     let declared = args.declared.clone().or(name);
     let guard = Guard::new(policy)?;
-    let result = guard.image(
-        &bytes,
-        &mmguard::ImageInput {
-            declared_type: declared.as_deref(),
-        },
-    )?;
-    write_report(args.report.as_ref(), &result.report.to_json())?;
-    if let Some(img) = result.output {
+    let (out, report) = sanitize(&guard, &bytes, declared.as_deref())?;
+    write_report(args.report.as_ref(), &report.to_json())?;
+    if let Some(out) = out {
         let written = match output {
-            Some(path) => std::fs::write(path, &img.bytes),
+            Some(path) => std::fs::write(path, &out),
             None => {
                 let mut stdout = std::io::stdout().lock();
-                stdout.write_all(&img.bytes).and_then(|()| stdout.flush())
+                stdout.write_all(&out).and_then(|()| stdout.flush())
             }
         };
         written.map_err(|e| Failure::new("io.write", format!("cannot write output: {e}")))?;
     }
-    Ok(result.report.verdict)
+    Ok(report.verdict)
+}
+
+fn run_image(args: &Args) -> Result<Verdict, Failure> {
+    run_file(
+        args,
+        "image",
+        |p| p.limits.image.max_bytes,
+        |g, bytes, declared| {
+            let r = g.image(
+                bytes,
+                &mmguard::ImageInput {
+                    declared_type: declared,
+                },
+            )?;
+            Ok((r.output.map(|o| o.bytes), r.report))
+        },
+    )
+}
+
+fn run_audio(args: &Args) -> Result<Verdict, Failure> {
+    run_file(
+        args,
+        "audio",
+        |p| p.limits.audio.max_bytes,
+        |g, bytes, declared| {
+            let r = g.audio(
+                bytes,
+                &mmguard::AudioInput {
+                    declared_type: declared,
+                },
+            )?;
+            Ok((r.output.map(|o| o.bytes), r.report))
+        },
+    )
 }
 
 fn error_json(f: &Failure) -> String {
@@ -243,7 +288,7 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
-    let parsed = if matches!(command, "text" | "image") {
+    let parsed = if matches!(command, "text" | "image" | "audio") {
         parse_args(rest)
     } else {
         Err(Failure::new(
@@ -254,9 +299,10 @@ fn main() -> ExitCode {
     let report_path = parsed.as_ref().ok().and_then(|a| a.report.clone());
     let outcome = parsed.and_then(|args| match command {
         "image" => run_image(&args),
+        "audio" => run_audio(&args),
         _ if args.output.is_some() || args.declared.is_some() => Err(Failure::new(
             "usage.arguments",
-            "-o and --type are options of the image command",
+            "-o and --type are options of the image and audio commands",
         )),
         _ => run_text(&args),
     });
