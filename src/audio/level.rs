@@ -20,9 +20,19 @@ pub(crate) fn dc_offsets(channels: &[Vec<f32>]) -> Vec<f32> {
         .collect()
 }
 
-/// Subtracts each channel's mean.
+/// Offsets below this (−80 dBFS, three steps of 16 bits) are left: that
+/// keeps a sanitized file a fixed point of the guard, byte for byte.
+const DC_NEGLIGIBLE: f32 = 1e-4;
+
+/// Peak levels this close to the target (in dB) are left, for the same reason.
+const PEAK_TOLERANCE_DB: f64 = 0.05;
+
+/// Subtracts each channel's mean, where it is not negligible.
 pub(crate) fn remove_dc(channels: &mut [Vec<f32>], offsets: &[f32]) {
     for (c, &dc) in channels.iter_mut().zip(offsets) {
+        if dc.abs() < DC_NEGLIGIBLE {
+            continue;
+        }
         for v in c.iter_mut() {
             *v -= dc;
         }
@@ -61,11 +71,13 @@ pub(crate) fn dbfs(level: f32) -> Option<f64> {
     (level > 0.0).then(|| 20.0 * f64::from(level).log10())
 }
 
-/// Scales all channels so the peak is at `target_dbfs`; silence stays silent.
+/// Scales all channels so the peak is at `target_dbfs`; silence, and a
+/// peak already there, stay as they are.
 pub(crate) fn normalize_peak(channels: &mut [Vec<f32>], target_dbfs: f64) {
     let p = peak(channels);
-    if p <= 0.0 {
-        return;
+    match dbfs(p) {
+        Some(db) if (db - target_dbfs).abs() >= PEAK_TOLERANCE_DB => {}
+        _ => return,
     }
     let gain = (10f64.powf(target_dbfs / 20.0) / f64::from(p)) as f32;
     for c in channels.iter_mut() {
