@@ -196,15 +196,19 @@ pub(crate) fn guard(
         );
         channels = resample::resample(channels, w.rate, rate)?;
     }
-    // The offset is taken out of the final samples, even below the threshold:
-    // resampling a short clip leaves its own, and normalization could lift a
-    // small one over the threshold; the output must pass its own check.
+    // The offset is taken out of the final samples, at their final level,
+    // even below the threshold: resampling a short clip leaves one of its
+    // own, normalizing a quiet one lifts it, and the output must pass its
+    // own check. Levelling again after it restores the peak.
+    if let Some(db) = p.level.peak_dbfs {
+        level::normalize_peak(&mut channels, db);
+    }
     if p.level.dc_offset == Action::Sanitize {
         let offsets = level::dc_offsets(&channels);
         level::remove_dc(&mut channels, &offsets);
-    }
-    if let Some(db) = p.level.peak_dbfs {
-        level::normalize_peak(&mut channels, db);
+        if let Some(db) = p.level.peak_dbfs {
+            level::normalize_peak(&mut channels, db);
+        }
     }
 
     let mut stats = AudioStats {
