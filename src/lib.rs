@@ -59,9 +59,10 @@ pub use limits::{AudioLimits, ImageLimits, Limits, TextLimits, MAX_LIMIT, MAX_TE
 pub use policy::{
     Action, AudioMetadataCheck, AudioOutputFormat, AudioOutputPolicy, AudioPolicy, BidiCheck,
     BidiMode, Check, CombiningCheck, FloodCheck, HiddenPixelsCheck, HiddenPixelsMode, IccHandling,
-    ImagePolicy, InjectionCheck, LevelPolicy, Median, MetadataCheck, Normalization, Orientation,
-    OutputChannels, OutputFormat, OutputPolicy, Policy, ResizeFilter, ResizePolicy,
-    ScalingAttackCheck, SqueezePolicy, SteganographyCheck, TextPolicy,
+    ImagePolicy, InfrasoundCheck, InjectionCheck, LevelPolicy, Median, MetadataCheck,
+    Normalization, Orientation, OutputChannels, OutputFormat, OutputPolicy, Policy, ResizeFilter,
+    ResizePolicy, ScalingAttackCheck, SqueezePolicy, SteganographyCheck, TextPolicy,
+    UltrasonicCheck,
 };
 pub use report::{
     ActionTaken, AudioOutputStats, AudioStats, ByteRange, Code, Encoding, Finding,

@@ -178,6 +178,13 @@ pub enum Code {
     /// The recording was resampled to the policy's rate, band-limited to half of it.
     #[serde(rename = "audio.resampled")]
     Resampled,
+    /// Energy above 18 kHz, inaudible to people; `label` `modulated` when it
+    /// carries a syllable-rate envelope (a voice command on a carrier).
+    #[serde(rename = "audio.ultrasonic")]
+    Ultrasonic,
+    /// Energy below 50 Hz, as demodulated ultrasound leaves.
+    #[serde(rename = "audio.infrasound")]
+    Infrasound,
 }
 
 impl Code {
@@ -230,6 +237,8 @@ impl Code {
             Code::Clipping => "audio.clipping",
             Code::Downmixed => "audio.downmixed",
             Code::Resampled => "audio.resampled",
+            Code::Ultrasonic => "audio.ultrasonic",
+            Code::Infrasound => "audio.infrasound",
         }
     }
 }
@@ -416,6 +425,19 @@ pub struct AudioStats {
     /// Input peak level in dBFS; absent for digital silence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_dbfs: Option<f64>,
+    /// Energy above 18 kHz relative to the speech band (300–4,000 Hz), in
+    /// dB; absent when the rate is too low to hold it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_18k_db: Option<f64>,
+    /// The same above 20 kHz.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_20k_db: Option<f64>,
+    /// The strongest frequency above 18 kHz, in Hz.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ultrasonic_peak_hz: Option<f64>,
+    /// Energy below 50 Hz relative to the speech band, in dB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_50_db: Option<f64>,
     /// The output; absent when blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<AudioOutputStats>,

@@ -267,15 +267,17 @@ fn every_sample_format_and_stereo_give_the_same_output() {
 
 #[test]
 fn an_ultrasonic_carrier_is_removed_by_the_resampler() {
-    // Speech plus a 25 kHz carrier amplitude-modulated by it (DolphinAttack)
-    // at 96 kHz: nothing of the carrier may remain above the cut.
+    // Speech plus a 25 kHz carrier amplitude-modulated, at full depth, by a
+    // voice (DolphinAttack) at 96 kHz: nothing of the carrier may remain
+    // above the cut.
     let rate = 96_000;
     let speech = speechlike(rate, 1.0);
+    let peak = speech.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let carrier = tone(25_000.0, rate, 1.0, 1.0);
     let mixed: Vec<f32> = speech
         .iter()
         .zip(&carrier)
-        .map(|(s, c)| 0.5 * s + 0.3 * c * (1.0 + s))
+        .map(|(s, c)| 0.5 * s + 0.2 * c * (1.0 + s / peak))
         .collect();
     let r = guard()
         .audio(
@@ -284,6 +286,19 @@ fn an_ultrasonic_carrier_is_removed_by_the_resampler() {
         )
         .unwrap();
     assert!(codes(&r.report).contains(&Code::Resampled));
+    let found = r
+        .report
+        .findings
+        .iter()
+        .find(|f| f.code == Code::Ultrasonic)
+        .unwrap();
+    assert_eq!(
+        (found.severity, found.label.as_deref()),
+        (Severity::High, Some("modulated"))
+    );
+    let stats = r.report.audio.as_ref().unwrap();
+    assert!((stats.ultrasonic_peak_hz.unwrap() - 25_000.0).abs() < 100.0);
+    assert!(stats.above_20k_db.unwrap() > -30.0);
     let out = samples_of(&r.output.unwrap().bytes);
     let total = band_energy(&out, 16_000, 0.0, 8_000.0);
     let high = band_energy(&out, 16_000, 7_600.0, 8_000.0);
@@ -304,10 +319,60 @@ fn an_ultrasonic_carrier_is_removed_by_the_resampler() {
             &AudioInput::default(),
         )
         .unwrap();
+    let pilot_found = r
+        .report
+        .findings
+        .iter()
+        .find(|f| f.code == Code::Ultrasonic)
+        .unwrap();
+    assert_eq!(
+        (pilot_found.severity, pilot_found.label.as_deref()),
+        (Severity::Medium, None)
+    );
     let out = samples_of(&r.output.unwrap().bytes);
     let speech_band = band_energy(&out, 16_000, 100.0, 4_000.0);
     let top = band_energy(&out, 16_000, 7_000.0, 8_000.0);
     assert!(10.0 * (top / speech_band).log10() < -60.0);
+}
+
+#[test]
+fn a_full_band_output_rate_is_still_cleared_of_ultrasound() {
+    // Asked for 48 kHz out, a 96 kHz recording with a 25 kHz carrier keeps
+    // nothing above 16 kHz.
+    let rate = 96_000;
+    let speech = speechlike(rate, 1.0);
+    let mixed: Vec<f32> = speech
+        .iter()
+        .zip(tone(25_000.0, rate, 1.0, 0.3))
+        .map(|(s, c)| 0.5 * s + c)
+        .collect();
+    let mut p = Policy::default();
+    p.audio.output.sample_rate = 48_000;
+    let r = Guard::new(p.clone())
+        .unwrap()
+        .audio(
+            &wav_file(1, 1, rate, 16, &pcm16(&mixed), &[]),
+            &AudioInput::default(),
+        )
+        .unwrap();
+    let out = samples_of(&r.output.unwrap().bytes);
+    let speech_band = band_energy(&out, 48_000, 100.0, 4_000.0);
+    let above = band_energy(&out, 48_000, 16_500.0, 24_000.0);
+    assert!(10.0 * (above / speech_band).log10() < -60.0);
+    // Flagged only, it stays (the check reports, the caller decides).
+    p.audio.ultrasonic.action = Action::Flag;
+    let r = Guard::new(p)
+        .unwrap()
+        .audio(
+            &wav_file(1, 1, rate, 16, &pcm16(&mixed), &[]),
+            &AudioInput::default(),
+        )
+        .unwrap();
+    let out = samples_of(&r.output.unwrap().bytes);
+    let above = band_energy(&out, 48_000, 24_000.0 - 1_000.0, 24_000.0);
+    let carrier = band_energy(&out, 48_000, 23_000.0, 24_000.0);
+    assert!(above > 0.0 && carrier > 0.0);
+    assert!(codes(&r.report).contains(&Code::Ultrasonic));
 }
 
 #[test]

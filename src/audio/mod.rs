@@ -8,6 +8,7 @@
 mod encode;
 mod level;
 mod resample;
+mod ultrasonic;
 pub(crate) mod wav;
 
 use crate::error::{Error, Result};
@@ -36,6 +37,80 @@ pub struct AudioOutput {
     pub frames: u64,
     /// Duration in seconds.
     pub seconds: f64,
+}
+
+/// The rate an output faster than it passes through when ultrasonic energy
+/// is removed: half of it, 16 kHz, is above what speech needs.
+const BAND_LIMIT_RATE: u32 = 32_000;
+
+/// A carrier is taken for a voice-modulated one when its sidebands hold at
+/// least this much of its energy (dB)...
+const SIDEBANDS_DB: f64 = -30.0;
+/// ... and come and go: their envelope varies by at least this much
+/// (standard deviation over mean), mostly (this share) at syllable rate.
+const MODULATION_DEPTH: f64 = 0.2;
+const SYLLABLE_SHARE: f64 = 0.5;
+
+/// Analyzes what a person does not hear (a mono mix of `channels` at `rate`)
+/// and reports it.
+fn inaudible_bands(
+    channels: &[Vec<f32>],
+    rate: u32,
+    policy: &Policy,
+    found: &mut Found,
+) -> ultrasonic::Bands {
+    let p = &policy.audio;
+    if !p.ultrasonic.action.enabled() && !p.infrasound.action.enabled() {
+        return ultrasonic::Bands::default();
+    }
+    let mono;
+    let signal = match channels {
+        [one] => one,
+        many => {
+            mono = downmix(many);
+            &mono
+        }
+    };
+    let b = ultrasonic::analyze(signal, rate);
+    if let Some(db) = b.above_18k_db.filter(|&d| d >= p.ultrasonic.threshold_db) {
+        let modulated = b.sidebands_db.is_some_and(|d| d >= SIDEBANDS_DB)
+            && b.modulation_depth.is_some_and(|d| d >= MODULATION_DEPTH)
+            && b.syllable_modulation.is_some_and(|m| m >= SYLLABLE_SHARE);
+        let peak = b
+            .peak_hz
+            .map_or(String::new(), |f| format!(", strongest at {f:.0} Hz"));
+        found.add(
+            Code::Ultrasonic,
+            if modulated { Severity::High } else { Severity::Medium },
+            p.ultrasonic.action,
+            format!(
+                "energy above 18 kHz at {db:+.1} dB relative to the speech band{peak}{}",
+                if modulated {
+                    ", amplitude-modulated at syllable rate: a voice command on an inaudible carrier"
+                } else {
+                    ""
+                }
+            ),
+            Details {
+                label: modulated.then(|| String::from("modulated")),
+                score: Some(db),
+                ..Details::default()
+            },
+        );
+    }
+    if let Some(db) = b.below_50_db.filter(|&d| d >= p.infrasound.threshold_db) {
+        found.add(
+            Code::Infrasound,
+            Severity::Low,
+            p.infrasound.action,
+            format!("energy below 50 Hz at {db:+.1} dB relative to the speech band"),
+            Details {
+                score: Some(db),
+                ..Details::default()
+            },
+        );
+    }
+    b
 }
 
 /// Audio (and other) formats recognized by their first bytes but not
@@ -171,6 +246,7 @@ pub(crate) fn guard(
         );
     }
 
+    let bands = inaudible_bands(&channels, w.rate, policy, &mut found);
     if p.output.channels == OutputChannels::Mono && channels.len() > 1 {
         found.add(
             Code::Downmixed,
@@ -196,6 +272,15 @@ pub(crate) fn guard(
         );
         channels = resample::resample(channels, w.rate, rate)?;
     }
+    // A rate that could still hold the ultrasonic band: band-limited to
+    // 16 kHz by way of 32 kHz, with the same anti-aliasing filter.
+    let ultrasonic_found = bands
+        .above_18k_db
+        .is_some_and(|d| d >= p.ultrasonic.threshold_db);
+    if ultrasonic_found && p.ultrasonic.action == Action::Sanitize && rate > BAND_LIMIT_RATE {
+        channels = resample::resample(channels, rate, BAND_LIMIT_RATE)?;
+        channels = resample::resample(channels, BAND_LIMIT_RATE, rate)?;
+    }
     // The offset is taken out of the final samples, at their final level,
     // even below the threshold: resampling a short clip leaves one of its
     // own, normalizing a quiet one lifts it, and the output must pass its
@@ -220,6 +305,10 @@ pub(crate) fn guard(
         frames: w.frames(),
         seconds: w.frames() as f64 / f64::from(w.rate),
         peak_dbfs: level::dbfs(peak_in),
+        above_18k_db: bands.above_18k_db,
+        above_20k_db: bands.above_20k_db,
+        ultrasonic_peak_hz: bands.peak_hz,
+        below_50_db: bands.below_50_db,
         output: None,
     };
     if found.blocked {
