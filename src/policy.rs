@@ -13,8 +13,8 @@ use crate::limits::Limits;
 mod audio;
 mod image;
 pub use audio::{
-    AudioMetadataCheck, AudioOutputFormat, AudioOutputPolicy, AudioPolicy, InfrasoundCheck,
-    LevelPolicy, OutputChannels, UltrasonicCheck,
+    AudioMetadataCheck, AudioOutputFormat, AudioOutputPolicy, AudioPolicy, AudioSqueezePolicy,
+    InfrasoundCheck, LevelPolicy, OutputChannels, UltrasonicCheck,
 };
 pub use image::{
     HiddenPixelsCheck, HiddenPixelsMode, IccHandling, ImagePolicy, Median, MetadataCheck,

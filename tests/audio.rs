@@ -590,3 +590,38 @@ fn sanitizing_the_output_again_changes_nothing() {
         }
     }
 }
+
+#[test]
+fn squeezing_leaves_few_levels_and_the_speech() {
+    let signal = speechlike(16_000, 1.0);
+    let file = wav_file(1, 1, 16_000, 16, &pcm16(&signal), &[]);
+    let plain = guard().audio(&file, &AudioInput::default()).unwrap();
+    let plain = samples_of(&plain.output.unwrap().bytes);
+    for (bits, mu_law, most) in [(Some(8), false, 256), (None, true, 255)] {
+        let mut p = Policy::default();
+        p.audio.squeeze.bits = bits;
+        p.audio.squeeze.mu_law = mu_law;
+        let g = Guard::new(p).unwrap();
+        let out = g
+            .audio(&file, &AudioInput::default())
+            .unwrap()
+            .output
+            .unwrap();
+        let s = samples_of(&out.bytes);
+        let mut levels: Vec<i16> = out.bytes[44..]
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        levels.sort_unstable();
+        levels.dedup();
+        assert!(levels.len() <= most, "{bits:?} {mu_law}: {}", levels.len());
+        assert!(correlation(&s, &plain) > 0.99, "{bits:?} {mu_law}");
+        // Its own output passes through unchanged.
+        let again = g.audio(&out.bytes, &AudioInput::default()).unwrap();
+        assert!(again.report.findings.is_empty());
+        assert_eq!(again.output.unwrap().bytes, out.bytes, "{bits:?} {mu_law}");
+    }
+    let mut bad = Policy::default();
+    bad.audio.squeeze.bits = Some(1);
+    assert_eq!(Guard::new(bad).unwrap_err().code(), "policy.invalid");
+}

@@ -8,6 +8,7 @@
 mod encode;
 mod level;
 mod resample;
+mod squeeze;
 mod ultrasonic;
 pub(crate) mod wav;
 
@@ -294,6 +295,13 @@ pub(crate) fn guard(
         if let Some(db) = p.level.peak_dbfs {
             level::normalize_peak(&mut channels, db);
         }
+    }
+    // Squeezed last, at the final level, so the steps are where the output has them.
+    if let Some(bits) = p.squeeze.bits {
+        squeeze::quantize(&mut channels, bits);
+    }
+    if p.squeeze.mu_law {
+        squeeze::mu_law(&mut channels);
     }
 
     let mut stats = AudioStats {

@@ -148,6 +148,19 @@ impl Default for InfrasoundCheck {
     }
 }
 
+/// Feature squeezing: fewer levels per sample, so perturbations finer than
+/// a step (adversarial noise under the masking threshold) are rounded away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AudioSqueezePolicy {
+    /// Bits per sample (2..=16) the output is rounded to. ### Default `null`:
+    /// the output's own 16 bits.
+    pub bits: Option<u8>,
+    /// An 8-bit µ-law round trip (telephone quality, 255 levels spaced for
+    /// speech). ### Default `false`.
+    pub mu_law: bool,
+}
+
 /// All audio checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -165,6 +178,8 @@ pub struct AudioPolicy {
     pub ultrasonic: UltrasonicCheck,
     /// Energy below 50 Hz.
     pub infrasound: InfrasoundCheck,
+    /// Feature squeezing of the output.
+    pub squeeze: AudioSqueezePolicy,
     /// The output recording.
     pub output: AudioOutputPolicy,
 }
@@ -178,6 +193,7 @@ impl Default for AudioPolicy {
             level: LevelPolicy::default(),
             ultrasonic: UltrasonicCheck::default(),
             infrasound: InfrasoundCheck::default(),
+            squeeze: AudioSqueezePolicy::default(),
             output: AudioOutputPolicy::default(),
         }
     }
@@ -200,6 +216,12 @@ impl AudioPolicy {
             return Err(Error::policy(
                 "policy.invalid",
                 format!("audio.level.peak_dbfs is {db}, it must be −60..=0"),
+            ));
+        }
+        if let Some(bits) = self.squeeze.bits.filter(|b| !(2..=16).contains(b)) {
+            return Err(Error::policy(
+                "policy.invalid",
+                format!("audio.squeeze.bits is {bits}, it must be 2..=16"),
             ));
         }
         if self.infrasound.action == Action::Sanitize {
