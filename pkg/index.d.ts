@@ -247,12 +247,107 @@ export interface ImageLimits {
   max_memory: number;
 }
 
+/** What the output recording has in channels. */
+export type OutputChannels = "mono" | "keep";
+
+/** Sample encoding of the output WAV. */
+export type AudioOutputFormat = "pcm16" | "float32";
+
+/** Metadata chunks of a recording (LIST/INFO, id3, bext, cue, pictures). */
+export interface AudioMetadataCheck {
+  /** The chunks (never copied to the output). Default `sanitize`. */
+  action: Action;
+  /** Their text, run through the text guard. Default `sanitize`. */
+  text: Action;
+}
+
+/** Level corrections. */
+export interface LevelPolicy {
+  /** An offset from zero over 0.5% of full scale. Default `sanitize` (removed). */
+  dc_offset: Action;
+  /** Runs of samples at full scale. Default `flag`. */
+  clipping: Action;
+  /** Output peak level in dBFS (−60 to 0), or `null` to keep the level. Default −1. */
+  peak_dbfs: number | null;
+}
+
+/** Energy above 18 kHz (inaudible; DolphinAttack carriers). */
+export interface UltrasonicCheck {
+  /** Default `sanitize`: removed by the output rate, or by band-limiting to 16 kHz above a 32 kHz output rate. */
+  action: Action;
+  /** Energy above 18 kHz against the speech band (300–4,000 Hz), in dB, from which it is reported. Default −30. */
+  threshold_db: number;
+}
+
+/** Energy below 50 Hz. */
+export interface InfrasoundCheck {
+  /** `flag` or `block` (no `sanitize`). Default `flag`. */
+  action: Action;
+  /** Energy below 50 Hz against the speech band, in dB, from which it is reported. Default +6. */
+  threshold_db: number;
+}
+
+/** Feature squeezing of the output samples. */
+export interface AudioSqueezePolicy {
+  /** Bits per sample (2–16) to round to, or `null`. Default `null`. */
+  bits: number | null;
+  /** An 8-bit µ-law round trip. Default `false`. */
+  mu_law: boolean;
+}
+
+/** The output recording. */
+export interface AudioOutputPolicy {
+  /** Sample rate in Hz (4,000–384,000); nothing above half of it survives. Default 16,000. */
+  sample_rate: number;
+  /** Default `"mono"`. */
+  channels: OutputChannels;
+  /** Default `"pcm16"`. */
+  format: AudioOutputFormat;
+}
+
+/** Every audio check, with its effective settings. */
+export interface AudioPolicy {
+  /** The declared type is not WAV. Default `flag`. */
+  format_mismatch: Check;
+  /** Bytes after the RIFF end, files appended or hidden in chunks. Default `sanitize`. */
+  container: Check;
+  /** Metadata chunks. */
+  metadata: AudioMetadataCheck;
+  /** Offset, clipping, output level. */
+  level: LevelPolicy;
+  /** Energy above 18 kHz. */
+  ultrasonic: UltrasonicCheck;
+  /** Energy below 50 Hz. */
+  infrasound: InfrasoundCheck;
+  /** Feature squeezing. */
+  squeeze: AudioSqueezePolicy;
+  /** The output WAV. */
+  output: AudioOutputPolicy;
+}
+
+/** Limits on a recording, checked on the header before any sample is decoded. */
+export interface AudioLimits {
+  /** Most bytes (`limit.audio_bytes`). Default 128 MiB. */
+  max_bytes: number;
+  /** Longest duration in seconds (`limit.audio_seconds`). Default 600. */
+  max_seconds: number;
+  /** Most channels (`limit.audio_channels`). Default 8. */
+  max_channels: number;
+  /** Lowest and highest sample rate in Hz (`limit.audio_rate`). Default 4,000 and 384,000. */
+  min_rate: number;
+  max_rate: number;
+  /** Most bytes the decoded samples may take (`limit.audio_memory`). Default 512 MiB. */
+  max_memory: number;
+}
+
 /** Size limits, one group per modality, enforced before any work. */
 export interface Limits {
   /** Limits for `Guard.text`. */
   text: TextLimits;
   /** Limits for `Guard.image`. */
   image: ImageLimits;
+  /** Limits for `Guard.audio`. */
+  audio: AudioLimits;
 }
 
 /** The effective policy, as returned by `defaultPolicy()` and `Guard.policy()`: every field present. */
@@ -261,6 +356,8 @@ export interface Policy {
   text: TextPolicy;
   /** Image checks. */
   image: ImagePolicy;
+  /** Audio checks. */
+  audio: AudioPolicy;
   /** Size limits. */
   limits: Limits;
 }
@@ -302,10 +399,23 @@ export interface ImagePolicyInput {
   output?: Partial<OutputPolicy>;
 }
 
+/** Audio checks as passed to `new Guard(...)`: every field optional. A `Check` still needs its `action`. */
+export interface AudioPolicyInput {
+  format_mismatch?: Check;
+  container?: Check;
+  metadata?: Partial<AudioMetadataCheck>;
+  level?: Partial<LevelPolicy>;
+  ultrasonic?: Partial<UltrasonicCheck>;
+  infrasound?: Partial<InfrasoundCheck>;
+  squeeze?: Partial<AudioSqueezePolicy>;
+  output?: Partial<AudioOutputPolicy>;
+}
+
 /** Limits as passed to `new Guard(...)`: every field optional. */
 export interface LimitsInput {
   text?: Partial<TextLimits>;
   image?: Partial<ImageLimits>;
+  audio?: Partial<AudioLimits>;
 }
 
 /**
@@ -315,6 +425,7 @@ export interface LimitsInput {
 export interface PolicyInput {
   text?: TextPolicyInput;
   image?: ImagePolicyInput;
+  audio?: AudioPolicyInput;
   limits?: LimitsInput;
 }
 
@@ -404,7 +515,31 @@ export type FindingCode =
   /** The image was scaled down to `image.resize.max_side`. */
   | "image.resized"
   /** The lowest bits of the pixels look like embedded data (`score` the probability). */
-  | "image.steganography";
+  | "image.steganography"
+  /** The declared type of a recording is not WAV. */
+  | "audio.format_mismatch"
+  /** Bytes after the recording's end (`bytes` says where). */
+  | "audio.trailing_data"
+  /** A ZIP, PDF, HTML, script or executable appended to or inside a recording (`label` names it). */
+  | "audio.polyglot"
+  /** A metadata chunk, removed (`label` its id). */
+  | "audio.metadata"
+  /** Metadata text in which the text guard found something (`payload` holds the text). */
+  | "audio.metadata_text"
+  /** Float samples that are NaN, infinite or beyond ±1000; silenced (`count`). */
+  | "audio.invalid_samples"
+  /** An offset from zero (`score` its size, 0 to 1). */
+  | "audio.dc_offset"
+  /** Runs of samples at full scale (`count`). */
+  | "audio.clipping"
+  /** Channels mixed down to one. */
+  | "audio.downmixed"
+  /** Resampled to `audio.output.sample_rate`. */
+  | "audio.resampled"
+  /** Energy above 18 kHz (`score` in dB against the speech band; `label` `modulated` when a voice rides a carrier). */
+  | "audio.ultrasonic"
+  /** Energy below 50 Hz (`score` in dB against the speech band). */
+  | "audio.infrasound";
 
 /**
  * Where a finding is in the input. `start`/`end` count UTF-16 code units like
@@ -533,6 +668,34 @@ export interface Report {
   stats: Stats;
   /** What an image input and its output are (image reports only). */
   image?: ImageStats;
+  /** What a recording and its output are (audio reports only). */
+  audio?: AudioStats;
+}
+
+/** A recording and its output. */
+export interface AudioStats {
+  /** The container: `"wav"`. */
+  format: string;
+  /** How its samples are stored: `pcm8`, `pcm16`, `pcm24`, `pcm32`, `float32`, `float64`. */
+  sample_format: string;
+  /** Input size in bytes. */
+  input_bytes: number;
+  sample_rate: number;
+  channels: number;
+  /** Samples per channel. */
+  frames: number;
+  seconds: number;
+  /** Input peak level in dBFS; absent for digital silence. */
+  peak_dbfs?: number;
+  /** Energy above 18 and 20 kHz against the speech band, in dB; absent when the rate cannot hold it. */
+  above_18k_db?: number;
+  above_20k_db?: number;
+  /** The strongest frequency above 18 kHz. */
+  ultrasonic_peak_hz?: number;
+  /** Energy below 50 Hz against the speech band, in dB. */
+  below_50_db?: number;
+  /** The output; absent when blocked. */
+  output?: { sample_rate: number; channels: number; frames: number; bytes: number };
 }
 
 /** An image format the guard reads; the output is one of png, jpeg, webp. */
@@ -576,7 +739,21 @@ export interface ImageResult {
   report: Report;
 }
 
-/** Options of `Guard.image`. */
+/** What `Guard.audio` resolves to. Every field but `report` is `null` when `report.verdict` is `"blocked"`. */
+export interface AudioResult {
+  /** The sanitized recording: a new WAV file (a fresh, unshared buffer). */
+  bytes: Uint8Array<ArrayBuffer> | null;
+  /** `"audio/wav"`. */
+  mimeType: string | null;
+  sampleRate: number | null;
+  channels: number | null;
+  /** In seconds. */
+  duration: number | null;
+  /** What was found and done. */
+  report: Report;
+}
+
+/** Options of `Guard.image` and `Guard.audio`. */
 export interface ImageOptions {
   /** The declared type to compare with the bytes: a MIME type (`image/png`) or a file name. Default: a File's name or a Blob's type. */
   type?: string;
@@ -595,6 +772,11 @@ export interface ImageOptions {
  *   `unsupported.image_feature`: a variant of a supported format the decoder lacks.
  * - `input.image_format` (not an image), `input.image_malformed` (no usable header),
  *   `input.image_decode` (corrupt image data).
+ * - `limit.audio_bytes`, `limit.audio_seconds`, `limit.audio_channels`, `limit.audio_rate`,
+ *   `limit.audio_memory`: the recording is over `policy.limits.audio` (from its header).
+ * - `unsupported.audio_format` (FLAC, MP3, Ogg, ... named), `unsupported.audio_feature`
+ *   (compressed WAV), `input.audio_format` (not a recording), `input.audio_malformed`
+ *   (a header that lies, a file cut short), `input.audio_resample`.
  *
  * Those from the JavaScript wrapper:
  * - `input.type`: `text()` was given something other than a string, or `image()` something
@@ -623,6 +805,16 @@ export type ErrorCode =
   | "input.image_format"
   | "input.image_malformed"
   | "input.image_decode"
+  | "limit.audio_bytes"
+  | "limit.audio_seconds"
+  | "limit.audio_channels"
+  | "limit.audio_rate"
+  | "limit.audio_memory"
+  | "unsupported.audio_format"
+  | "unsupported.audio_feature"
+  | "input.audio_format"
+  | "input.audio_malformed"
+  | "input.audio_resample"
   | "input.type"
   | "init.required"
   | "init.failed"
@@ -689,6 +881,14 @@ export class Guard {
    *   for HEIC, SVG, PDF and the like, `input.image_*` for broken files.
    */
   image(input: Uint8Array | ArrayBuffer | Blob, options?: ImageOptions): Promise<ImageResult>;
+  /**
+   * Checks and sanitizes a recording (WAV): the result is a new WAV file at
+   * `audio.output.sample_rate` (16 kHz mono by default), band-limited to half
+   * of it, without metadata or trailing data. Takes what `image()` takes.
+   * @throws {MmguardError} (the promise rejects) `input.type`, a `limit.audio_*`
+   *   code, `unsupported.audio_format` for FLAC, MP3 and the like, `input.audio_*`.
+   */
+  audio(input: Uint8Array | ArrayBuffer | Blob, options?: ImageOptions): Promise<AudioResult>;
   /** The effective policy, every default filled in. */
   policy(): Policy;
   /** Frees the wasm memory now rather than at garbage collection. Using the Guard afterwards throws `guard.freed`. */

@@ -125,6 +125,35 @@ impl WasmGuard {
         Ok(obj.into())
     }
 
+    /// Sanitizes a recording: `{ report, bytes: Uint8Array | null, sampleRate,
+    /// channels, duration }` (a WAV file; `bytes` null and the rest absent
+    /// when blocked).
+    pub fn audio(&self, bytes: &[u8], declared_type: Option<String>) -> Result<JsValue, JsValue> {
+        let input = crate::AudioInput {
+            declared_type: declared_type.as_deref(),
+        };
+        let result = self.guard.audio(bytes, &input).map_err(core_error)?;
+        let obj = Object::new();
+        Reflect::set(&obj, &JsValue::from_str("report"), &to_js(&result.report)?)?;
+        match result.output {
+            Some(out) => {
+                let data = js_sys::Uint8Array::from(out.bytes.as_slice());
+                Reflect::set(&obj, &JsValue::from_str("bytes"), &data)?;
+                for (key, value) in [
+                    ("sampleRate", JsValue::from(out.sample_rate)),
+                    ("channels", JsValue::from(out.channels)),
+                    ("duration", JsValue::from(out.seconds)),
+                ] {
+                    Reflect::set(&obj, &JsValue::from_str(key), &value)?;
+                }
+            }
+            None => {
+                Reflect::set(&obj, &JsValue::from_str("bytes"), &JsValue::NULL)?;
+            }
+        }
+        Ok(obj.into())
+    }
+
     /// The effective policy with every default filled in.
     pub fn policy(&self) -> Result<JsValue, JsValue> {
         to_js(self.guard.policy())

@@ -108,6 +108,20 @@ test('an uploaded image is sanitized and its output decodes in the browser', () 
   assert.deepEqual(results.badImage, { code: 'unsupported.image_format', isMmguardError: true });
 });
 
+test('an uploaded recording is sanitized and its output decodes in the browser', () => {
+  const a = results.audio;
+  for (const c of ['audio.polyglot', 'audio.trailing_data', 'audio.format_mismatch', 'audio.ultrasonic', 'audio.resampled']) {
+    assert.ok(a.codes.includes(c), `${c} in ${a.codes}`);
+  }
+  assert.equal(a.mimeType, 'audio/wav');
+  assert.deepEqual(a.format, [16000, 1]);
+  assert.ok(Math.abs(a.duration - 0.5) < 0.01, a.duration);
+  assert.deepEqual(a.decoded.slice(0, 2), [16000, 1]);
+  assert.ok(Math.abs(a.decoded[2] - 0.5) < 0.01, a.decoded[2]);
+  assert.equal(a.endsWithZip, false);
+  assert.deepEqual(results.badAudio, { code: 'unsupported.audio_format', isMmguardError: true });
+});
+
 test('the version is a semantic version', () => {
   assert.match(results.version, /^\d+\.\d+\.\d+/);
 });

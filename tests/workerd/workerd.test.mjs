@@ -94,3 +94,23 @@ test('sanitizes an image inside workerd', async () => {
   assert.equal(bad.status, 400);
   assert.equal((await bad.json()).error.code, 'unsupported.image_format');
 });
+
+test('sanitizes a recording inside workerd', async () => {
+  const { tone, wav } = await import('../../pkg/test/wav.mjs');
+  const input = new Uint8Array([...wav(tone(0.25, 44100), { rate: 44100 }), ...new TextEncoder().encode('PK\x03\x04 zip')]);
+  const res = await fetch(`${base}/audio`, { method: 'POST', body: input, headers: { 'content-type': 'audio/wav' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'audio/wav');
+  const report = JSON.parse(decodeURIComponent(res.headers.get('x-mmguard-report')));
+  const codes = report.findings.map((f) => f.code);
+  for (const c of ['audio.polyglot', 'audio.resampled']) assert.ok(codes.includes(c), `${c} in ${codes}`);
+  assert.ok(!codes.includes('audio.format_mismatch'), codes);
+  const out = new Uint8Array(await res.arrayBuffer());
+  assert.equal(new TextDecoder().decode(out.subarray(0, 4)), 'RIFF');
+  assert.equal(out.length, 44 + 2 * report.audio.output.frames);
+  assert.equal(report.audio.output.sample_rate, 16000);
+
+  const bad = await fetch(`${base}/audio`, { method: 'POST', body: 'OggS' });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error.code, 'unsupported.audio_format');
+});

@@ -9,6 +9,8 @@ import {
   init,
   version,
   type Action,
+  type AudioResult,
+  type AudioStats,
   type Finding,
   type FindingCode,
   type ImageResult,
@@ -107,3 +109,18 @@ export const gifOutput: PolicyInput = { image: { output: { format: "gif" } } };
 
 // @ts-expect-error image() takes bytes or a Blob, not a string
 export const notBytes = new Guard().image("photo.png");
+
+export async function sanitizeRecording(file: File): Promise<Blob | null> {
+  const guard = new Guard({
+    audio: { output: { sample_rate: 22_050, channels: "keep" }, squeeze: { mu_law: true }, ultrasonic: { threshold_db: -40 } },
+    limits: { audio: { max_seconds: 300 } },
+  });
+  const result: AudioResult = await guard.audio(file);
+  const stats: AudioStats | undefined = result.report.audio;
+  void [stats?.above_18k_db, stats?.output?.sample_rate, result.duration];
+  if (result.bytes === null) return null;
+  return new Blob([result.bytes], { type: "audio/wav" });
+}
+
+// @ts-expect-error "mp3" is not an audio output format
+export const mp3Output: PolicyInput = { audio: { output: { format: "mp3" } } };
