@@ -164,10 +164,11 @@ fn below_50(mono: &[f32], fs: f64) -> Option<f64> {
 fn syllable_share(env: &[f64], rate: f64) -> Option<f64> {
     let mean = env.iter().sum::<f64>() / env.len() as f64;
     let n = env.len().next_power_of_two();
-    let fft = RealFftPlanner::<f64>::new().plan_fft_forward(n);
+    // f32 like the other transforms: one FFT implementation in the module.
+    let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n);
     let mut input = fft.make_input_vec();
     for (x, &e) in input.iter_mut().zip(env) {
-        *x = e - mean;
+        *x = (e - mean) as f32;
     }
     let mut spectrum = fft.make_output_vec();
     fft.process(&mut input, &mut spectrum).ok()?;
@@ -177,7 +178,7 @@ fn syllable_share(env: &[f64], rate: f64) -> Option<f64> {
             .iter()
             .enumerate()
             .filter(|(k, _)| (lo..hi).contains(&(*k as f64 * hz)))
-            .map(|(_, c)| c.norm_sqr())
+            .map(|(_, c)| f64::from(c.norm_sqr()))
             .sum::<f64>()
     };
     let total = band(MODULATION.0, MODULATION.1);
