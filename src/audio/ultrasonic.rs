@@ -53,9 +53,7 @@ pub(crate) fn analyze(mono: &[f32], rate: u32) -> Bands {
         return Bands::default();
     }
     let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n);
-    let window: Vec<f32> = (0..n)
-        .map(|i| (0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos()) as f32)
-        .collect();
+    let window = hann(n);
     let hz = fs / n as f64;
     let bin = |f: f64| ((f / hz) as usize).min(n / 2);
     let (s0, s1) = (bin(SPEECH.0), bin(SPEECH.1));
@@ -129,6 +127,13 @@ pub(crate) fn analyze(mono: &[f32], rate: u32) -> Bands {
     b
 }
 
+/// A Hann window of `n` points.
+fn hann(n: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| (0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos()) as f32)
+        .collect()
+}
+
 /// Energy below 50 Hz relative to the speech band, in dB, from frames long
 /// enough (about 170 ms) to resolve it; `None` for silence or a clip
 /// shorter than one frame.
@@ -138,13 +143,13 @@ fn below_50(mono: &[f32], fs: f64) -> Option<f64> {
     let hz = fs / n as f64;
     let bin = |f: f64| ((f / hz) as usize).min(n / 2);
     let (s0, s1, l1) = (bin(SPEECH.0), bin(SPEECH.1), bin(50.0));
+    let window = hann(n);
     let mut input = fft.make_input_vec();
     let mut spectrum = fft.make_output_vec();
     let (mut speech, mut low) = (0.0f64, 0.0f64);
     for frame in mono.chunks_exact(n) {
-        for (k, (x, &v)) in input.iter_mut().zip(frame).enumerate() {
-            let w = 0.5 - 0.5 * (std::f64::consts::TAU * k as f64 / n as f64).cos();
-            *x = v * w as f32;
+        for ((x, &v), &w) in input.iter_mut().zip(frame).zip(&window) {
+            *x = v * w;
         }
         fft.process(&mut input, &mut spectrum).ok()?;
         let sum = |a: usize, b: usize| {
