@@ -17,7 +17,7 @@ export MMGUARD_SHARED_DATA ?= $(abspath $(CURDIR)/../shared/data)
 COUNTED := tools/run-counted.sh
 
 .PHONY: help setup setup-apt setup-rust setup-npm wasm check-simd size demo test \
-        fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser bench-browser-image \
+        fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser bench-browser-image bench-browser-audio \
         setup-fuzz fuzz
 
 help:
@@ -129,3 +129,6 @@ PHOTO ?= /usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg
 bench-browser-image: wasm setup-npm setup-apt
 	@[ -f $(PHOTO) ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq mate-backgrounds >/dev/null
 	MMGUARD_BENCH_PHOTO=$(PHOTO) node benches/browser/image.mjs
+
+bench-browser-audio: wasm setup-npm setup-apt
+	node benches/browser/audio.mjs
