@@ -32,7 +32,10 @@ pub(crate) fn wav(channels: &[Vec<f32>], rate: u32, format: AudioOutputFormat) -
             let v = c.get(i).copied().unwrap_or(0.0);
             match format {
                 AudioOutputFormat::Pcm16 => {
-                    let s = (v * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16;
+                    // Rounds half away from zero like f32::round, which is a
+                    // library call in wasm; `as` saturates at the i16 range.
+                    let x = v * 32_768.0;
+                    let s = (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i16;
                     out.extend_from_slice(&s.to_le_bytes());
                 }
                 AudioOutputFormat::Float32 => out.extend_from_slice(&v.to_le_bytes()),

@@ -60,10 +60,11 @@ pub(crate) fn clipped_runs(channels: &[Vec<f32>]) -> u32 {
 
 /// The largest magnitude over all channels.
 pub(crate) fn peak(channels: &[Vec<f32>]) -> f32 {
+    // A comparison rather than f32::max, which is a library call in wasm.
     channels
         .iter()
         .flat_map(|c| c.iter())
-        .fold(0.0f32, |m, &v| m.max(v.abs()))
+        .fold(0.0f32, |m, &v| if v.abs() > m { v.abs() } else { m })
 }
 
 /// Decibels relative to full scale; `None` for zero.
