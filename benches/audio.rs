@@ -64,14 +64,19 @@ fn baseline(bytes: &[u8]) -> usize {
     let channels = vec![samples];
     let input = SequentialSliceOfVecs::new(&channels, 1, n).expect("adapter");
     let mut r = Fft::<f32>::new(44_100, 16_000, 1024, 1, FixedSync::Input).expect("resampler");
-    r.process_all(&input, n, None).expect("resampled").take_data().len()
+    r.process_all(&input, n, None)
+        .expect("resampled")
+        .take_data()
+        .len()
 }
 
 fn bench(c: &mut Criterion) {
     let guard = Guard::new(Policy::default()).expect("valid policy");
     for seconds in [30, 300] {
         let file = wav(&speechlike(44_100, seconds), 44_100);
-        let out = guard.audio(&file, &AudioInput::default()).expect("sanitizes");
+        let out = guard
+            .audio(&file, &AudioInput::default())
+            .expect("sanitizes");
         assert_eq!(out.output.expect("output").sample_rate, 16_000);
         let mut g = c.benchmark_group(format!("audio_{seconds}s_44k1_to_16k"));
         g.throughput(Throughput::Elements(u64::from(44_100 * seconds)));
