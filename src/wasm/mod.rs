@@ -51,6 +51,32 @@ fn policy_from_js(policy: JsValue) -> Result<Policy, JsValue> {
     Policy::from_json(&json).map_err(core_error)
 }
 
+/// A sanitized file and the properties that describe it (`mimeType`, ...).
+type FileOutput<'a, const N: usize> = (Vec<u8>, [(&'a str, JsValue); N]);
+
+/// `{ report, bytes, ...fields }` for a sanitized file, `{ report, bytes:
+/// null }` when it was blocked.
+fn file_result<const N: usize>(
+    report: &crate::Report,
+    output: Option<FileOutput<'_, N>>,
+) -> Result<JsValue, JsValue> {
+    let obj = Object::new();
+    Reflect::set(&obj, &JsValue::from_str("report"), &to_js(report)?)?;
+    match output {
+        Some((bytes, fields)) => {
+            let data = js_sys::Uint8Array::from(bytes.as_slice());
+            Reflect::set(&obj, &JsValue::from_str("bytes"), &data)?;
+            for (key, value) in fields {
+                Reflect::set(&obj, &JsValue::from_str(key), &value)?;
+            }
+        }
+        None => {
+            Reflect::set(&obj, &JsValue::from_str("bytes"), &JsValue::NULL)?;
+        }
+    }
+    Ok(obj.into())
+}
+
 /// A guard bound to one policy.
 #[wasm_bindgen]
 pub struct WasmGuard {
@@ -100,29 +126,15 @@ impl WasmGuard {
             declared_type: declared_type.as_deref(),
         };
         let result = self.guard.image(bytes, &input).map_err(core_error)?;
-        let obj = Object::new();
-        Reflect::set(&obj, &JsValue::from_str("report"), &to_js(&result.report)?)?;
-        match result.output {
-            Some(out) => {
-                let data = js_sys::Uint8Array::from(out.bytes.as_slice());
-                Reflect::set(&obj, &JsValue::from_str("bytes"), &data)?;
-                Reflect::set(
-                    &obj,
-                    &JsValue::from_str("mimeType"),
-                    &JsValue::from_str(out.format.mime_type()),
-                )?;
-                Reflect::set(&obj, &JsValue::from_str("width"), &JsValue::from(out.width))?;
-                Reflect::set(
-                    &obj,
-                    &JsValue::from_str("height"),
-                    &JsValue::from(out.height),
-                )?;
-            }
-            None => {
-                Reflect::set(&obj, &JsValue::from_str("bytes"), &JsValue::NULL)?;
-            }
-        }
-        Ok(obj.into())
+        let output = result.output.map(|out| {
+            let fields = [
+                ("mimeType", JsValue::from_str(out.format.mime_type())),
+                ("width", JsValue::from(out.width)),
+                ("height", JsValue::from(out.height)),
+            ];
+            (out.bytes, fields)
+        });
+        file_result(&result.report, output)
     }
 
     /// Sanitizes a recording: `{ report, bytes: Uint8Array | null, sampleRate,
@@ -133,25 +145,15 @@ impl WasmGuard {
             declared_type: declared_type.as_deref(),
         };
         let result = self.guard.audio(bytes, &input).map_err(core_error)?;
-        let obj = Object::new();
-        Reflect::set(&obj, &JsValue::from_str("report"), &to_js(&result.report)?)?;
-        match result.output {
-            Some(out) => {
-                let data = js_sys::Uint8Array::from(out.bytes.as_slice());
-                Reflect::set(&obj, &JsValue::from_str("bytes"), &data)?;
-                for (key, value) in [
-                    ("sampleRate", JsValue::from(out.sample_rate)),
-                    ("channels", JsValue::from(out.channels)),
-                    ("duration", JsValue::from(out.seconds)),
-                ] {
-                    Reflect::set(&obj, &JsValue::from_str(key), &value)?;
-                }
-            }
-            None => {
-                Reflect::set(&obj, &JsValue::from_str("bytes"), &JsValue::NULL)?;
-            }
-        }
-        Ok(obj.into())
+        let output = result.output.map(|out| {
+            let fields = [
+                ("sampleRate", JsValue::from(out.sample_rate)),
+                ("channels", JsValue::from(out.channels)),
+                ("duration", JsValue::from(out.seconds)),
+            ];
+            (out.bytes, fields)
+        });
+        file_result(&result.report, output)
     }
 
     /// The effective policy with every default filled in.
