@@ -39,23 +39,45 @@ pub(crate) fn remove_dc(channels: &mut [Vec<f32>], offsets: &[f32]) {
     }
 }
 
-/// Runs of [`CLIP_RUN`] or more samples at full scale, over all channels.
-pub(crate) fn clipped_runs(channels: &[Vec<f32>]) -> u32 {
-    let mut runs = 0u32;
+/// What one pass over a decoded recording measures.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Levels {
+    /// The largest magnitude.
+    pub(crate) peak: f32,
+    /// Each channel's mean.
+    pub(crate) offsets: Vec<f32>,
+    /// Runs of [`CLIP_RUN`] or more samples at full scale.
+    pub(crate) clipped_runs: u32,
+}
+
+/// Peak, offsets and clipping of `channels`, in one pass.
+pub(crate) fn measure(channels: &[Vec<f32>]) -> Levels {
+    let mut levels = Levels {
+        peak: 0.0,
+        offsets: Vec::with_capacity(channels.len()),
+        clipped_runs: 0,
+    };
     for c in channels {
-        let mut run = 0usize;
+        let (mut sum, mut run) = (0.0f64, 0usize);
         for &v in c {
-            if v.abs() >= CLIP_LEVEL {
+            sum += f64::from(v);
+            let a = v.abs();
+            // Comparisons rather than f32::max: a library call in wasm.
+            if a > levels.peak {
+                levels.peak = a;
+            }
+            if a >= CLIP_LEVEL {
                 run += 1;
                 if run == CLIP_RUN {
-                    runs = runs.saturating_add(1);
+                    levels.clipped_runs = levels.clipped_runs.saturating_add(1);
                 }
             } else {
                 run = 0;
             }
         }
+        levels.offsets.push((sum / c.len().max(1) as f64) as f32);
     }
-    runs
+    levels
 }
 
 /// The largest magnitude over all channels.
@@ -106,7 +128,9 @@ mod tests {
         let clipped = vec![vec![
             0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, -1.0, -1.0, -1.0, -1.0,
         ]];
-        assert_eq!(clipped_runs(&clipped), 2);
+        let m = measure(&clipped);
+        assert_eq!((m.clipped_runs, m.peak), (2, 1.0));
+        assert_eq!(m.offsets, dc_offsets(&clipped));
         let mut silent = vec![vec![0.0f32; 8]];
         normalize_peak(&mut silent, -1.0);
         assert_eq!((peak(&silent), dbfs(0.0)), (0.0, None));

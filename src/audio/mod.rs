@@ -215,8 +215,8 @@ pub(crate) fn guard(
             },
         );
     }
-    let peak_in = level::peak(&channels);
-    let clips = level::clipped_runs(&channels);
+    let levels = level::measure(&channels);
+    let clips = levels.clipped_runs;
     if clips > 0 {
         found.add(
             Code::Clipping,
@@ -229,8 +229,7 @@ pub(crate) fn guard(
             },
         );
     }
-    let offsets = level::dc_offsets(&channels);
-    let worst = offsets.iter().fold(0.0f32, |m, d| m.max(d.abs()));
+    let worst = levels.offsets.iter().fold(0.0f32, |m, d| m.max(d.abs()));
     if worst > level::DC_THRESHOLD {
         found.add(
             Code::DcOffset,
@@ -312,7 +311,7 @@ pub(crate) fn guard(
         channels: w.channels,
         frames: w.frames(),
         seconds: w.frames() as f64 / f64::from(w.rate),
-        peak_dbfs: level::dbfs(peak_in),
+        peak_dbfs: level::dbfs(levels.peak),
         above_18k_db: bands.above_18k_db,
         above_20k_db: bands.above_20k_db,
         ultrasonic_peak_hz: bands.peak_hz,

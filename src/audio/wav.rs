@@ -218,41 +218,54 @@ const MAX_MAGNITUDE: f32 = 1_000.0;
 /// integer files; float samples that are not numbers or beyond
 /// ±[`MAX_MAGNITUDE`] become 0 and are counted.
 pub(crate) fn decode(bytes: &[u8], wav: &Wav) -> (Vec<Vec<f32>>, u64) {
-    let frames = wav.frames() as usize;
-    let channels = usize::from(wav.channels);
-    let mut out: Vec<Vec<f32>> = (0..channels).map(|_| Vec::with_capacity(frames)).collect();
     let data = bytes.get(wav.data.0..wav.data.1).unwrap_or(&[]);
-    let size = wav.format.bytes();
-    let mut non_finite = 0u64;
-    let sample = |s: &[u8]| -> f32 {
-        match (wav.format, s) {
-            (SampleFormat::Int(8), [b]) => (f32::from(*b) - 128.0) / 128.0,
-            (SampleFormat::Int(16), [a, b]) => f32::from(i16::from_le_bytes([*a, *b])) / 32_768.0,
-            (SampleFormat::Int(24), [a, b, c]) => {
-                (i32::from_le_bytes([0, *a, *b, *c]) >> 8) as f32 / 8_388_608.0
-            }
-            (SampleFormat::Int(32), [a, b, c, d]) => {
-                i32::from_le_bytes([*a, *b, *c, *d]) as f32 / 2_147_483_648.0
-            }
-            (SampleFormat::Float(32), [a, b, c, d]) => f32::from_le_bytes([*a, *b, *c, *d]),
-            (SampleFormat::Float(64), s) => s
-                .try_into()
-                .map_or(0.0, |b: [u8; 8]| f64::from_le_bytes(b) as f32),
-            _ => 0.0,
+    let channels = usize::from(wav.channels);
+    let frames = wav.frames() as usize;
+    // One loop per sample format, so the conversion is inlined rather than
+    // chosen again for every sample.
+    match wav.format {
+        SampleFormat::Int(8) => {
+            convert::<1>(data, channels, frames, |[b]| (f32::from(b) - 128.0) / 128.0)
         }
-    };
-    for frame in data.chunks_exact(size * channels) {
-        for (ch, s) in out.iter_mut().zip(frame.chunks_exact(size)) {
-            let v = sample(s);
+        SampleFormat::Int(16) => convert::<2>(data, channels, frames, |b| {
+            f32::from(i16::from_le_bytes(b)) / 32_768.0
+        }),
+        SampleFormat::Int(24) => convert::<3>(data, channels, frames, |[a, b, c]| {
+            (i32::from_le_bytes([0, a, b, c]) >> 8) as f32 / 8_388_608.0
+        }),
+        SampleFormat::Int(_) => convert::<4>(data, channels, frames, |b| {
+            i32::from_le_bytes(b) as f32 / 2_147_483_648.0
+        }),
+        SampleFormat::Float(64) => {
+            convert::<8>(data, channels, frames, |b| f64::from_le_bytes(b) as f32)
+        }
+        SampleFormat::Float(_) => convert::<4>(data, channels, frames, f32::from_le_bytes),
+    }
+}
+
+/// Interleaved samples of `N` bytes to one vector per channel with `sample`;
+/// values that are not numbers or beyond ±[`MAX_MAGNITUDE`] become 0 and are
+/// counted.
+fn convert<const N: usize>(
+    data: &[u8],
+    channels: usize,
+    frames: usize,
+    sample: impl Fn([u8; N]) -> f32,
+) -> (Vec<Vec<f32>>, u64) {
+    let mut out: Vec<Vec<f32>> = (0..channels).map(|_| Vec::with_capacity(frames)).collect();
+    let mut invalid = 0u64;
+    for frame in data.chunks_exact(N * channels) {
+        for (ch, s) in out.iter_mut().zip(frame.chunks_exact(N)) {
+            let v = s.try_into().map_or(0.0, &sample);
             if v.is_finite() && v.abs() <= MAX_MAGNITUDE {
                 ch.push(v);
             } else {
-                non_finite += 1;
+                invalid += 1;
                 ch.push(0.0);
             }
         }
     }
-    (out, non_finite)
+    (out, invalid)
 }
 
 #[cfg(test)]
