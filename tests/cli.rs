@@ -29,6 +29,50 @@ fn tmp(name: &str) -> std::path::PathBuf {
     dir.join(name)
 }
 
+/// The report JSON the tool wrote to `path`.
+fn read_report(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The finding codes of a report.
+fn finding_codes(r: &serde_json::Value) -> Vec<&str> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect()
+}
+
+/// Runs a file command (`image`, `audio`) on `input` written to a file named
+/// `name`, expecting success: the output file and the report.
+fn run_file_command(command: &str, name: &str, input: &[u8]) -> (Vec<u8>, serde_json::Value) {
+    let path = tmp(name);
+    std::fs::write(&path, input).unwrap();
+    let (out_path, report) = (
+        tmp(&format!("{command}-out")),
+        tmp(&format!("{command}.json")),
+    );
+    let out = mmguard(
+        &[
+            command,
+            path.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (std::fs::read(&out_path).unwrap(), read_report(&report))
+}
+
 #[test]
 fn sanitizes_stdin_and_writes_the_report() {
     let report = tmp("r1.json");
@@ -38,15 +82,9 @@ fn sanitizes_stdin_and_writes_the_report() {
     );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "hithere");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_report(&report);
     assert_eq!(r["verdict"], "modified");
-    let codes: Vec<&str> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = finding_codes(&r);
     assert!(
         codes.contains(&"text.bidi_control") && codes.contains(&"text.tag_smuggling"),
         "{codes:?}"
@@ -96,8 +134,7 @@ fn errors_exit_2_with_code_in_report_and_stderr() {
         b"x",
     );
     assert_eq!(out.status.code(), Some(2));
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_report(&report);
     assert_eq!(r["error"]["code"], "policy.json");
     assert!(String::from_utf8(out.stderr)
         .unwrap()
@@ -121,8 +158,7 @@ fn errors_exit_2_with_code_in_report_and_stderr() {
         b"abcdef",
     );
     assert_eq!(out.status.code(), Some(2));
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_report(&report);
     assert_eq!(r["error"]["code"], "limit.text_bytes");
 
     let out = mmguard(&["text", "--bogus"], b"");
@@ -143,40 +179,13 @@ const PIXEL_PNG: &[u8] = &[
 
 #[test]
 fn image_command_writes_a_clean_file_and_the_report() {
-    let input = tmp("in.jpg");
     let mut polyglot = PIXEL_PNG.to_vec();
     polyglot.extend_from_slice(b"PK\x03\x04 zip");
-    std::fs::write(&input, &polyglot).unwrap();
-    let (out_path, report) = (tmp("out.png"), tmp("img.json"));
-    let out = mmguard(
-        &[
-            "image",
-            input.to_str().unwrap(),
-            "-o",
-            out_path.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let written = std::fs::read(&out_path).unwrap();
+    let (written, r) = run_file_command("image", "in.jpg", &polyglot);
     assert!(
         written.starts_with(b"\x89PNG") && written.ends_with(&PIXEL_PNG[PIXEL_PNG.len() - 8..])
     );
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    let codes: Vec<&str> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = finding_codes(&r);
     // Named .jpg, but a PNG; with a ZIP appended.
     for c in [
         "image.format_mismatch",
@@ -208,8 +217,7 @@ fn image_command_errors_and_blocks() {
         b"%PDF-1.4",
     );
     assert_eq!(out.status.code(), Some(2));
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = read_report(&report);
     assert_eq!(r["error"]["code"], "unsupported.image_format");
     assert!(String::from_utf8(out.stderr).unwrap().contains("PDF"));
     // No -o.
@@ -282,39 +290,12 @@ fn silent_wav(rate: u32, frames: u32) -> Vec<u8> {
 
 #[test]
 fn audio_command_writes_a_clean_wav_and_the_report() {
-    let input = tmp("in.mp3");
     let mut polyglot = silent_wav(48_000, 4_800);
     polyglot.extend_from_slice(b"PK\x03\x04 zip");
-    std::fs::write(&input, &polyglot).unwrap();
-    let (out_path, report) = (tmp("out.wav"), tmp("audio.json"));
-    let out = mmguard(
-        &[
-            "audio",
-            input.to_str().unwrap(),
-            "-o",
-            out_path.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (written, r) = run_file_command("audio", "in.mp3", &polyglot);
     // 0.1 s at 16 kHz: a 44-byte header and 1,600 samples, nothing after.
-    let written = std::fs::read(&out_path).unwrap();
     assert_eq!(written.len(), 44 + 2 * 1_600);
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    let codes: Vec<&str> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = finding_codes(&r);
     for c in [
         "audio.format_mismatch",
         "audio.polyglot",
