@@ -16,6 +16,16 @@ fn guard() -> Guard {
     Guard::new(Policy::default()).unwrap()
 }
 
+/// `g`'s result for `file`, which must be accepted.
+fn sanitize(g: &Guard, file: &[u8]) -> mmguard::Sanitized<mmguard::AudioOutput> {
+    g.audio(file, &AudioInput::default()).unwrap()
+}
+
+/// The report's finding of `code`, which must be there.
+fn finding(r: &mmguard::Report, code: Code) -> &mmguard::Finding {
+    r.findings.iter().find(|f| f.code == code).unwrap()
+}
+
 fn codes(r: &mmguard::Report) -> Vec<Code> {
     r.findings.iter().map(|f| f.code).collect()
 }
@@ -203,12 +213,7 @@ fn every_sample_format_and_stereo_give_the_same_output() {
             })
             .collect()
     };
-    let reference = guard()
-        .audio(
-            &wav_file(1, 1, 16_000, 16, &ints(16), &[]),
-            &AudioInput::default(),
-        )
-        .unwrap();
+    let reference = sanitize(&guard(), &wav_file(1, 1, 16_000, 16, &ints(16), &[]));
     let reference = samples_of(&reference.output.unwrap().bytes);
     let files = [
         wav_file(1, 1, 16_000, 8, &ints(8), &[]),
@@ -249,7 +254,7 @@ fn every_sample_format_and_stereo_give_the_same_output() {
         ),
     ];
     for (k, f) in files.iter().enumerate() {
-        let r = guard().audio(f, &AudioInput::default()).unwrap();
+        let r = sanitize(&guard(), f);
         let out = samples_of(&r.output.unwrap().bytes);
         assert_eq!(out.len(), reference.len());
         let c = correlation(&out, &reference);
@@ -279,19 +284,9 @@ fn an_ultrasonic_carrier_is_removed_by_the_resampler() {
         .zip(&carrier)
         .map(|(s, c)| 0.5 * s + 0.2 * c * (1.0 + s / peak))
         .collect();
-    let r = guard()
-        .audio(
-            &wav_file(1, 1, rate, 16, &pcm16(&mixed), &[]),
-            &AudioInput::default(),
-        )
-        .unwrap();
+    let r = sanitize(&guard(), &wav_file(1, 1, rate, 16, &pcm16(&mixed), &[]));
     assert!(codes(&r.report).contains(&Code::Resampled));
-    let found = r
-        .report
-        .findings
-        .iter()
-        .find(|f| f.code == Code::Ultrasonic)
-        .unwrap();
+    let found = finding(&r.report, Code::Ultrasonic);
     assert_eq!(
         (found.severity, found.label.as_deref()),
         (Severity::High, Some("modulated"))
@@ -313,18 +308,8 @@ fn an_ultrasonic_carrier_is_removed_by_the_resampler() {
         .zip(tone(19_000.0, 44_100, 1.0, 0.2))
         .map(|(s, p)| s * 0.7 + p)
         .collect();
-    let r = guard()
-        .audio(
-            &wav_file(1, 1, 44_100, 16, &pcm16(&pilot), &[]),
-            &AudioInput::default(),
-        )
-        .unwrap();
-    let pilot_found = r
-        .report
-        .findings
-        .iter()
-        .find(|f| f.code == Code::Ultrasonic)
-        .unwrap();
+    let r = sanitize(&guard(), &wav_file(1, 1, 44_100, 16, &pcm16(&pilot), &[]));
+    let pilot_found = finding(&r.report, Code::Ultrasonic);
     assert_eq!(
         (pilot_found.severity, pilot_found.label.as_deref()),
         (Severity::Medium, None)
@@ -381,12 +366,7 @@ fn offset_clipping_silence_and_non_numbers() {
         .iter()
         .map(|v| v * 0.5 + 0.1)
         .collect();
-    let r = guard()
-        .audio(
-            &wav_file(1, 1, 16_000, 16, &pcm16(&signal), &[]),
-            &AudioInput::default(),
-        )
-        .unwrap();
+    let r = sanitize(&guard(), &wav_file(1, 1, 16_000, 16, &pcm16(&signal), &[]));
     assert!(codes(&r.report).contains(&Code::DcOffset));
     let out = samples_of(&r.output.unwrap().bytes);
     let mean = out.iter().map(|&v| f64::from(v)).sum::<f64>() / out.len() as f64;
@@ -396,16 +376,11 @@ fn offset_clipping_silence_and_non_numbers() {
         .iter()
         .map(|v| (v * 4.0).clamp(-1.0, 1.0))
         .collect();
-    let r = guard()
-        .audio(
-            &wav_file(1, 1, 16_000, 16, &pcm16(&clipped), &[]),
-            &AudioInput::default(),
-        )
-        .unwrap();
+    let r = sanitize(&guard(), &wav_file(1, 1, 16_000, 16, &pcm16(&clipped), &[]));
     assert!(codes(&r.report).contains(&Code::Clipping));
 
     let silence = wav_file(1, 1, 16_000, 16, &[0; 3200], &[]);
-    let r = guard().audio(&silence, &AudioInput::default()).unwrap();
+    let r = sanitize(&guard(), &silence);
     assert!(r.report.findings.is_empty(), "{:?}", r.report.findings);
     assert_eq!(r.report.audio.as_ref().unwrap().peak_dbfs, None);
     assert!(samples_of(&r.output.unwrap().bytes)
@@ -416,18 +391,8 @@ fn offset_clipping_silence_and_non_numbers() {
         .iter()
         .flat_map(|v| v.to_le_bytes())
         .collect();
-    let r = guard()
-        .audio(
-            &wav_file(3, 1, 16_000, 32, &floats, &[]),
-            &AudioInput::default(),
-        )
-        .unwrap();
-    let bad = r
-        .report
-        .findings
-        .iter()
-        .find(|f| f.code == Code::InvalidSamples)
-        .unwrap();
+    let r = sanitize(&guard(), &wav_file(3, 1, 16_000, 32, &floats, &[]));
+    let bad = finding(&r.report, Code::InvalidSamples);
     assert_eq!(bad.count, 2);
 }
 
@@ -476,12 +441,7 @@ fn metadata_and_appended_files_never_reach_the_output() {
     ] {
         assert!(c.contains(&code), "{code:?} in {c:?}");
     }
-    let text = r
-        .report
-        .findings
-        .iter()
-        .find(|x| x.code == Code::AudioMetadataText)
-        .unwrap();
+    let text = finding(&r.report, Code::AudioMetadataText);
     assert!(text
         .payload
         .as_ref()
@@ -564,7 +524,7 @@ fn sanitizing_the_output_again_changes_nothing() {
         let mut p = Policy::default();
         p.audio.output.format = format;
         let g = Guard::new(p).unwrap();
-        let first = g.audio(&f, &AudioInput::default()).unwrap();
+        let first = sanitize(&g, &f);
         assert!(!first.report.findings.is_empty());
         let out = first.output.unwrap();
         let again = g
@@ -595,18 +555,14 @@ fn sanitizing_the_output_again_changes_nothing() {
 fn squeezing_leaves_few_levels_and_the_speech() {
     let signal = speechlike(16_000, 1.0);
     let file = wav_file(1, 1, 16_000, 16, &pcm16(&signal), &[]);
-    let plain = guard().audio(&file, &AudioInput::default()).unwrap();
+    let plain = sanitize(&guard(), &file);
     let plain = samples_of(&plain.output.unwrap().bytes);
     for (bits, mu_law, most) in [(Some(8), false, 256), (None, true, 255)] {
         let mut p = Policy::default();
         p.audio.squeeze.bits = bits;
         p.audio.squeeze.mu_law = mu_law;
         let g = Guard::new(p).unwrap();
-        let out = g
-            .audio(&file, &AudioInput::default())
-            .unwrap()
-            .output
-            .unwrap();
+        let out = sanitize(&g, &file).output.unwrap();
         let s = samples_of(&out.bytes);
         let mut levels: Vec<i16> = out.bytes[44..]
             .chunks_exact(2)
@@ -617,7 +573,7 @@ fn squeezing_leaves_few_levels_and_the_speech() {
         assert!(levels.len() <= most, "{bits:?} {mu_law}: {}", levels.len());
         assert!(correlation(&s, &plain) > 0.99, "{bits:?} {mu_law}");
         // Its own output passes through unchanged.
-        let again = g.audio(&out.bytes, &AudioInput::default()).unwrap();
+        let again = sanitize(&g, &out.bytes);
         assert!(again.report.findings.is_empty());
         assert_eq!(again.output.unwrap().bytes, out.bytes, "{bits:?} {mu_law}");
     }
