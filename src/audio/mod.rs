@@ -246,7 +246,7 @@ pub(crate) fn guard(
         );
     }
 
-    let bands = inaudible_bands(&channels, w.rate, policy, &mut found);
+    // Mixed down before the analysis, which reads a mono mix: done once.
     if p.output.channels == OutputChannels::Mono && channels.len() > 1 {
         found.add(
             Code::Downmixed,
@@ -257,6 +257,7 @@ pub(crate) fn guard(
         );
         channels = vec![downmix(&channels)];
     }
+    let bands = inaudible_bands(&channels, w.rate, policy, &mut found);
     let rate = p.output.sample_rate;
     if w.rate != rate {
         found.add(

@@ -62,6 +62,7 @@ pub(crate) fn analyze(mono: &[f32], rate: u32) -> Bands {
 
     let mut input = fft.make_input_vec();
     let mut spectrum = fft.make_output_vec();
+    let mut power = Vec::with_capacity(n / 2 + 1);
     let mut high_bins = vec![0.0f64; n / 2 + 1 - u18.min(n / 2 + 1)];
     let (mut speech, mut high, mut higher) = (0.0f64, 0.0f64, 0.0f64);
     let (mut carrier, mut sidebands) = (0.0f64, 0.0f64);
@@ -75,7 +76,8 @@ pub(crate) fn analyze(mono: &[f32], rate: u32) -> Bands {
         if fft.process(&mut input, &mut spectrum).is_err() {
             return Bands::default();
         }
-        let power: Vec<f64> = spectrum.iter().map(|c| f64::from(c.norm_sqr())).collect();
+        power.clear();
+        power.extend(spectrum.iter().map(|c| f64::from(c.norm_sqr())));
         let sum = |a: usize, b: usize| power.get(a..b).map_or(0.0, |p| p.iter().sum::<f64>());
         let (sp, hi) = (sum(s0, s1), sum(u18, n / 2 + 1));
         speech += sp;
