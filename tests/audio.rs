@@ -581,3 +581,53 @@ fn squeezing_leaves_few_levels_and_the_speech() {
     bad.audio.squeeze.bits = Some(1);
     assert_eq!(Guard::new(bad).unwrap_err().code(), "policy.invalid");
 }
+
+#[test]
+fn the_band_limit_leaves_nothing_above_it_and_can_be_lifted() {
+    // At 44.1 kHz in, a 7.8 kHz tone beside the speech: under the default
+    // 7.5 kHz limit it is gone; with no limit a 16 kHz output keeps it.
+    let mixed: Vec<f32> = speechlike(44_100, 1.0)
+        .iter()
+        .zip(tone(7_800.0, 44_100, 1.0, 0.2))
+        .map(|(s, t)| 0.6 * s + t)
+        .collect();
+    let file = wav_file(1, 1, 44_100, 16, &pcm16(&mixed), &[]);
+    let limited = samples_of(&sanitize(&guard(), &file).output.unwrap().bytes);
+    let ratio_db = |out: &[f32]| {
+        10.0 * (band_energy(out, 16_000, 7_700.0, 7_900.0)
+            / band_energy(out, 16_000, 100.0, 4_000.0))
+        .log10()
+    };
+    assert!(ratio_db(&limited) < -80.0, "{}", ratio_db(&limited));
+    let mut p = Policy::default();
+    p.audio.output.band_limit_hz = None;
+    let open = samples_of(
+        &sanitize(&Guard::new(p).unwrap(), &file)
+            .output
+            .unwrap()
+            .bytes,
+    );
+    assert!(ratio_db(&open) > -20.0, "{}", ratio_db(&open));
+
+    // At the output rate already, the limit still applies, and says so...
+    let at_16k: Vec<f32> = speechlike(16_000, 1.0)
+        .iter()
+        .zip(tone(7_800.0, 16_000, 1.0, 0.2))
+        .map(|(s, t)| 0.6 * s + t)
+        .collect();
+    let r = sanitize(&guard(), &wav_file(1, 1, 16_000, 16, &pcm16(&at_16k), &[]));
+    let found = finding(&r.report, Code::Resampled);
+    assert!(found.message.contains("7500 Hz"), "{}", found.message);
+    let out = samples_of(&r.output.unwrap().bytes);
+    assert!(ratio_db(&out) < -80.0, "{}", ratio_db(&out));
+    // ... but a recording with nothing above it passes untouched.
+    let plain = wav_file(1, 1, 16_000, 16, &pcm16(&speechlike(16_000, 1.0)), &[]);
+    let r = sanitize(&guard(), &plain);
+    assert!(!codes(&r.report).contains(&Code::Resampled));
+
+    for bad in [Some(999), Some(192_001)] {
+        let mut p = Policy::default();
+        p.audio.output.band_limit_hz = bad;
+        assert_eq!(Guard::new(p).unwrap_err().code(), "policy.invalid");
+    }
+}

@@ -27,22 +27,44 @@ pub(crate) fn wav(channels: &[Vec<f32>], rate: u32, format: AudioOutputFormat) -
     out.extend_from_slice(&((bytes * 8) as u16).to_le_bytes());
     out.extend_from_slice(b"data");
     out.extend_from_slice(&(data_len as u32).to_le_bytes());
-    for i in 0..frames {
-        for c in channels {
-            let v = c.get(i).copied().unwrap_or(0.0);
-            match format {
-                AudioOutputFormat::Pcm16 => {
-                    // Rounds half away from zero like f32::round, which is a
-                    // library call in wasm; `as` saturates at the i16 range.
-                    let x = v * 32_768.0;
-                    let s = (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i16;
-                    out.extend_from_slice(&s.to_le_bytes());
-                }
-                AudioOutputFormat::Float32 => out.extend_from_slice(&v.to_le_bytes()),
+    let header = out.len();
+    out.resize(header + data_len, 0);
+    let data = out.get_mut(header..).unwrap_or_default();
+    match format {
+        AudioOutputFormat::Pcm16 => interleave(data, channels, |v| {
+            {
+                // Clamped then truncated after adding half away from zero: the
+                // rounding of f32::round, which is a library call in wasm, with
+                // comparisons the compiler vectorizes.
+                let x = (v * 32_768.0).clamp(-32_768.0, 32_767.0);
+                ((x + if x >= 0.0 { 0.5 } else { -0.5 }) as i32).clamp(-32_768, 32_767) as i16
             }
-        }
+            .to_le_bytes()
+        }),
+        AudioOutputFormat::Float32 => interleave(data, channels, f32::to_le_bytes),
     }
     out
+}
+
+/// Writes each sample of `channels`, encoded by `encode`, into its slot of
+/// the interleaved `data`.
+fn interleave<const N: usize>(
+    data: &mut [u8],
+    channels: &[Vec<f32>],
+    encode: impl Fn(f32) -> [u8; N],
+) {
+    if let [mono] = channels {
+        // One channel: the slots are consecutive, a loop the compiler unrolls.
+        for (slot, &v) in data.chunks_exact_mut(N).zip(mono) {
+            slot.copy_from_slice(&encode(v));
+        }
+        return;
+    }
+    for (i, frame) in data.chunks_exact_mut(N * channels.len()).enumerate() {
+        for (slot, c) in frame.chunks_exact_mut(N).zip(channels) {
+            slot.copy_from_slice(&encode(c.get(i).copied().unwrap_or(0.0)));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! survives: ultrasonic carriers included), normalized, and written as a new
 //! WAV file.
 
+mod convert;
 mod encode;
 mod level;
 mod resample;
@@ -40,9 +41,9 @@ pub struct AudioOutput {
     pub seconds: f64,
 }
 
-/// The rate an output faster than it passes through when ultrasonic energy
-/// is removed: half of it, 16 kHz, is above what speech needs.
-const BAND_LIMIT_RATE: u32 = 32_000;
+/// What an output with a higher band keeps when ultrasonic energy is
+/// removed, in Hz: above what speech needs, below the ultrasonic band.
+const ULTRASONIC_STOP_HZ: f64 = 16_000.0;
 
 /// A carrier is taken for a voice-modulated one when its sidebands hold at
 /// least this much of its energy (dB)...
@@ -52,27 +53,9 @@ const SIDEBANDS_DB: f64 = -30.0;
 const MODULATION_DEPTH: f64 = 0.2;
 const SYLLABLE_SHARE: f64 = 0.5;
 
-/// Analyzes what a person does not hear (a mono mix of `channels` at `rate`)
-/// and reports it.
-fn inaudible_bands(
-    channels: &[Vec<f32>],
-    rate: u32,
-    policy: &Policy,
-    found: &mut Found,
-) -> ultrasonic::Bands {
+/// Reports what a person does not hear, measured in `b`.
+fn inaudible_findings(b: &ultrasonic::Bands, policy: &Policy, found: &mut Found) {
     let p = &policy.audio;
-    if !p.ultrasonic.action.enabled() && !p.infrasound.action.enabled() {
-        return ultrasonic::Bands::default();
-    }
-    let mono;
-    let signal = match channels {
-        [one] => one,
-        many => {
-            mono = downmix(many);
-            &mono
-        }
-    };
-    let b = ultrasonic::analyze(signal, rate);
     if let Some(db) = b.above_18k_db.filter(|&d| d >= p.ultrasonic.threshold_db) {
         let modulated = b.sidebands_db.is_some_and(|d| d >= SIDEBANDS_DB)
             && b.modulation_depth.is_some_and(|d| d >= MODULATION_DEPTH)
@@ -111,7 +94,6 @@ fn inaudible_bands(
             },
         );
     }
-    b
 }
 
 /// Audio (and other) formats recognized by their first bytes but not
@@ -257,30 +239,47 @@ pub(crate) fn guard(
         );
         channels = vec![downmix(&channels)];
     }
-    let bands = inaudible_bands(&channels, w.rate, policy, &mut found);
     let rate = p.output.sample_rate;
-    if w.rate != rate {
+    let stop = p
+        .output
+        .band_limit_hz
+        .map_or(f64::INFINITY, f64::from)
+        .min(f64::from(rate.min(w.rate)) / 2.0);
+    let measure = convert::Measure {
+        bands: p.ultrasonic.action.enabled() || p.infrasound.action.enabled(),
+        modulation_from_db: p
+            .ultrasonic
+            .action
+            .enabled()
+            .then_some(p.ultrasonic.threshold_db),
+    };
+    let converted = convert::convert(channels, w.rate, rate, stop, measure)?;
+    let bands = converted.bands;
+    channels = converted.channels;
+    if converted.filtered {
         found.add(
             Code::Resampled,
             Severity::Info,
             Action::Sanitize,
-            format!(
-                "resampled from {} Hz to {rate} Hz; nothing above {} Hz remains",
-                w.rate,
-                rate / 2
-            ),
+            if w.rate == rate {
+                format!("band-limited: nothing above {stop:.0} Hz remains")
+            } else {
+                format!(
+                    "resampled from {} Hz to {rate} Hz; nothing above {stop:.0} Hz remains",
+                    w.rate
+                )
+            },
             Details::default(),
         );
-        channels = resample::resample(channels, w.rate, rate)?;
     }
-    // A rate that could still hold the ultrasonic band: band-limited to
-    // 16 kHz by way of 32 kHz, with the same anti-aliasing filter.
+    inaudible_findings(&bands, policy, &mut found);
+    // An output band that could still hold ultrasound keeps nothing above
+    // 16 kHz once some was found.
     let ultrasonic_found = bands
         .above_18k_db
         .is_some_and(|d| d >= p.ultrasonic.threshold_db);
-    if ultrasonic_found && p.ultrasonic.action == Action::Sanitize && rate > BAND_LIMIT_RATE {
-        channels = resample::resample(channels, rate, BAND_LIMIT_RATE)?;
-        channels = resample::resample(channels, BAND_LIMIT_RATE, rate)?;
+    if ultrasonic_found && p.ultrasonic.action == Action::Sanitize && stop > ULTRASONIC_STOP_HZ {
+        channels = resample::resample(channels, rate, rate, ULTRASONIC_STOP_HZ)?;
     }
     // The offset is taken out of the final samples, at their final level,
     // even below the threshold: resampling a short clip leaves one of its

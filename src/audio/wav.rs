@@ -252,19 +252,28 @@ fn convert<const N: usize>(
     frames: usize,
     sample: impl Fn([u8; N]) -> f32,
 ) -> (Vec<Vec<f32>>, u64) {
-    let mut out: Vec<Vec<f32>> = (0..channels).map(|_| Vec::with_capacity(frames)).collect();
     let mut invalid = 0u64;
-    for frame in data.chunks_exact(N * channels) {
-        for (ch, s) in out.iter_mut().zip(frame.chunks_exact(N)) {
-            let v = s.try_into().map_or(0.0, &sample);
-            if v.is_finite() && v.abs() <= MAX_MAGNITUDE {
-                ch.push(v);
-            } else {
-                invalid += 1;
-                ch.push(0.0);
-            }
-        }
-    }
+    // One pass per channel over its samples: a tight loop the compiler
+    // can unroll, where a push per sample per channel is not.
+    let stride = N * channels;
+    let out = (0..channels)
+        .map(|ch| {
+            let mut v = Vec::with_capacity(frames);
+            v.extend(data.chunks_exact(stride).map(|frame| {
+                let s = frame
+                    .get(ch * N..ch * N + N)
+                    .and_then(|b| b.try_into().ok())
+                    .map_or(0.0, &sample);
+                if s.is_finite() && s.abs() <= MAX_MAGNITUDE {
+                    s
+                } else {
+                    invalid += 1;
+                    0.0
+                }
+            }));
+            v
+        })
+        .collect();
     (out, invalid)
 }
 

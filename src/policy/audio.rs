@@ -39,6 +39,12 @@ pub struct AudioOutputPolicy {
     /// ### Default 16,000: what speech recognition models take; nothing
     /// above 8 kHz survives, ultrasonic carriers included.
     pub sample_rate: u32,
+    /// The highest frequency the output keeps, in Hz: the resampler's
+    /// low-pass stops here (at most half the output rate), passing 90% of
+    /// it flat. `null` keeps up to half the output rate.
+    /// ### Default 7,500: the speech band a recognizer uses, and nothing a
+    /// person does not hear at this rate.
+    pub band_limit_hz: Option<u32>,
     /// ### Default `mono`.
     pub channels: OutputChannels,
     /// ### Default `pcm16`.
@@ -49,6 +55,7 @@ impl Default for AudioOutputPolicy {
     fn default() -> Self {
         AudioOutputPolicy {
             sample_rate: 16_000,
+            band_limit_hz: Some(7_500),
             channels: OutputChannels::Mono,
             format: AudioOutputFormat::Pcm16,
         }
@@ -206,6 +213,16 @@ impl AudioPolicy {
             return Err(Error::policy(
                 "policy.invalid",
                 format!("audio.output.sample_rate is {rate}, it must be 4000..=384000"),
+            ));
+        }
+        if let Some(hz) = self
+            .output
+            .band_limit_hz
+            .filter(|hz| !(1_000..=192_000).contains(hz))
+        {
+            return Err(Error::policy(
+                "policy.invalid",
+                format!("audio.output.band_limit_hz is {hz}, it must be 1000..=192000"),
             ));
         }
         if let Some(db) = self
