@@ -299,6 +299,13 @@ export interface AudioSqueezePolicy {
 export interface AudioOutputPolicy {
   /** Sample rate in Hz (4,000–384,000); nothing above half of it survives. Default 16,000. */
   sample_rate: number;
+  /**
+   * The highest frequency the output keeps, in Hz (1,000–192,000, at most half the
+   * output rate): the resampler's low-pass stops there, passing 90% of it flat. At
+   * the input's own rate it runs only when something lies above it. `null` keeps up
+   * to half the output rate. Default 7,500 (the speech band).
+   */
+  band_limit_hz: number | null;
   /** Default `"mono"`. */
   channels: OutputChannels;
   /** Default `"pcm16"`. */
@@ -534,7 +541,7 @@ export type FindingCode =
   | "audio.clipping"
   /** Channels mixed down to one. */
   | "audio.downmixed"
-  /** Resampled to `audio.output.sample_rate`. */
+  /** Resampled to `audio.output.sample_rate`, or band-limited at the same rate. */
   | "audio.resampled"
   /** Energy above 18 kHz (`score` in dB against the speech band; `label` `modulated` when a voice rides a carrier). */
   | "audio.ultrasonic"
@@ -883,8 +890,9 @@ export class Guard {
   image(input: Uint8Array | ArrayBuffer | Blob, options?: ImageOptions): Promise<ImageResult>;
   /**
    * Checks and sanitizes a recording (WAV): the result is a new WAV file at
-   * `audio.output.sample_rate` (16 kHz mono by default), band-limited to half
-   * of it, without metadata or trailing data. Takes what `image()` takes.
+   * `audio.output.sample_rate` (16 kHz mono by default), band-limited to
+   * `audio.output.band_limit_hz` (7.5 kHz by default; at most half the rate),
+   * without metadata or trailing data. Takes what `image()` takes.
    * @throws {MmguardError} (the promise rejects) `input.type`, a `limit.audio_*`
    *   code, `unsupported.audio_format` for FLAC, MP3 and the like, `input.audio_*`.
    */

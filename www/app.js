@@ -1,10 +1,11 @@
 // The demo page: loads the npm package's browser entry, runs Guard.text on
-// what the user types and Guard.image on the image they choose, and draws the
-// reports. Every sample text attack is generated here from its plain-text
-// message, so no invisible character is hidden in this source file; the image
-// attacks are drawn in the page by image.js. The DOM is built with textContent
-// only: reports echo the user's text and the text found in image metadata,
-// which must never become markup.
+// what the user types, Guard.image on the image they choose and Guard.audio on
+// the recording they choose, and draws the reports. Every sample text attack
+// is generated here from its plain-text message, so no invisible character is
+// hidden in this source file; the image attacks are drawn in the page by
+// image.js and the recordings synthesized by audio.js. The DOM is built with
+// textContent only: reports echo the user's text and the text found in image
+// and audio metadata, which must never become markup.
 //
 // Serve the repository root (node tools/serve.mjs . 8080) and open
 // http://127.0.0.1:8080/www/
@@ -12,6 +13,8 @@
 import { $, el, findingHead, SEVERITY_RANK, showError } from './dom.js';
 import { IMAGE_SAMPLES } from './image.js';
 import { checkImage, recheckImage, useGuards, wireDropZone } from './image-tab.js';
+import { AUDIO_SAMPLES } from './audio.js';
+import { checkAudio, recheckAudio, useAudioGuards, wireAudioTab } from './audio-tab.js';
 
 // Loaded in start() with a dynamic import, so that a missing build is
 // reported on the page instead of silently stopping this script.
@@ -96,7 +99,7 @@ const SAMPLES = [
 const POLICIES = {
   default: {
     policy: null,
-    hint: 'Removes invisible and bidi characters and hidden payloads, redacts secrets, flags everything else. In images, removes metadata, appended files, colour under transparent pixels and scaling attacks.',
+    hint: 'Removes invisible and bidi characters and hidden payloads, redacts secrets, flags everything else. In images, removes metadata, appended files, colour under transparent pixels and scaling attacks. In recordings, removes metadata, appended files, DC offset and everything above 7.5 kHz (ultrasonic commands included), and writes 16 kHz mono.',
   },
   strict: {
     policy: {
@@ -117,8 +120,13 @@ const POLICIES = {
         // noise, at a small cost in quality.
         squeeze: { median: '2x2', bit_depth: 5 },
       },
+      audio: {
+        container: { action: 'block' },
+        metadata: { text: 'block' },
+        ultrasonic: { action: 'block' },
+      },
     },
-    hint: 'Blocks Trojan Source, hidden payloads, encoded payloads and likely injections; folds look-alike letters; redacts personal data. In images, blocks appended data and unknown chunks, GPS positions and scaling attacks, and squeezes the pixels harder.',
+    hint: 'Blocks Trojan Source, hidden payloads, encoded payloads and likely injections; folds look-alike letters; redacts personal data. In images, blocks appended data and unknown chunks, GPS positions and scaling attacks, and squeezes the pixels harder. In recordings, blocks appended data, flagged metadata text and ultrasonic content.',
   },
 };
 
@@ -288,8 +296,8 @@ function drawScores(report) {
 
 // ------------------------------------------------------------ tabs
 
-const TABS = ['text', 'image'];
-const RESULT_HEADINGS = { text: 'result-heading', image: 'image-result-heading' };
+const TABS = ['text', 'image', 'audio'];
+const RESULT_HEADINGS = { text: 'result-heading', image: 'image-result-heading', audio: 'audio-result-heading' };
 
 function selectTab(name, focus = false) {
   for (const tab of TABS) {
@@ -354,6 +362,7 @@ function describePolicy() {
   const name = $('policy').value;
   $('policy-hint').textContent = POLICIES[name].hint;
   $('image-policy-hint').textContent = POLICIES[name].hint;
+  $('audio-policy-hint').textContent = POLICIES[name].hint;
   try {
     $('policy-json').textContent = JSON.stringify(guardFor(name).policy(), (key, value) => (typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(4)) : value), 2);
   } catch (err) {
@@ -367,13 +376,15 @@ function checkSoon() {
   pending = setTimeout(check, 150);
 }
 
-/** One policy for both tabs: the two selects mirror each other. */
+const POLICY_SELECTS = ['policy', 'image-policy', 'audio-policy'];
+
+/** One policy for every tab: the selects mirror each other. */
 function changePolicy(name) {
-  $('policy').value = name;
-  $('image-policy').value = name;
+  for (const id of POLICY_SELECTS) $(id).value = name;
   describePolicy();
   check();
   recheckImage();
+  recheckAudio();
 }
 
 async function start() {
@@ -390,9 +401,16 @@ async function start() {
     button.addEventListener('click', () => checkImage(sample.make));
     $('image-samples').append(button);
   }
+  for (const sample of AUDIO_SAMPLES) {
+    const button = el('button', { type: 'button', class: 'secondary', text: sample.label, 'data-sample': sample.id });
+    button.addEventListener('click', () => checkAudio(sample.make));
+    $('audio-samples').append(button);
+  }
   wireTabs();
   wireDropZone();
+  wireAudioTab();
   useGuards(() => (mmguard ? guardFor($('policy').value) : null));
+  useAudioGuards(() => (mmguard ? guardFor($('policy').value) : null));
   try {
     mmguard = await import('/pkg/browser.js');
     await mmguard.init();
@@ -409,13 +427,12 @@ async function start() {
       check();
     }
   });
-  $('policy').addEventListener('change', () => changePolicy($('policy').value));
-  $('image-policy').addEventListener('change', () => changePolicy($('image-policy').value));
+  for (const id of POLICY_SELECTS) $(id).addEventListener('change', () => changePolicy($(id).value));
   $('run').addEventListener('click', check);
   $('copy').addEventListener('click', () => navigator.clipboard?.writeText($('output').textContent));
   $('input').value = SAMPLES[0].text();
-  // A reload may restore one select's choice and not the other's.
-  $('image-policy').value = $('policy').value;
+  // A reload may restore one select's choice and not the others'.
+  for (const id of POLICY_SELECTS) $(id).value = $('policy').value;
   describePolicy();
   check();
   // For tests and automation: the module is loaded and every control wired.

@@ -1,0 +1,354 @@
+// The demo's audio tab: runs Guard.audio on a chosen, dropped or sample
+// recording and shows it before and after: two players, two spectrograms on
+// one frequency scale (so a removed band shows as a dark stripe), the
+// verdict, the findings, the measurements and a download link. The guard
+// comes from app.js through useAudioGuards(), so every tab shares one policy.
+
+import { $, el, findingHead, SEVERITY_RANK, showError } from './dom.js';
+import { analyse, clearSpectrogram, drawSpectrogram, loudestAbove, parseWav } from './spectrogram.js';
+
+/** The guard for the current policy, or null while the module loads. */
+let currentGuard = () => null;
+
+/** Hands this tab the function that returns the guard for the current policy. */
+export function useAudioGuards(get) {
+  currentGuard = get;
+}
+
+// ------------------------------------------------------------ words
+
+/** "86.8 KiB (88,893 bytes)": the rounded size to read, the exact one to compare. */
+function formatBytes(n) {
+  const exact = `${n.toLocaleString('en')} byte${n === 1 ? '' : 's'}`;
+  if (n < 1024) return exact;
+  const [value, unit] = n < 1024 * 1024 ? [n / 1024, 'KiB'] : [n / (1024 * 1024), 'MiB'];
+  return `${value.toFixed(1)} ${unit} (${exact})`;
+}
+
+const formatRate = (hz) => `${(hz / 1000).toLocaleString('en', { maximumFractionDigits: 3 })} kHz`;
+/** A measured frequency: "25.0 kHz". */
+const formatFrequency = (hz) => `${(hz / 1000).toFixed(1)} kHz`;
+const formatChannels = (n) => ({ 1: 'mono', 2: 'stereo' })[n] ?? `${n} channels`;
+const formatSeconds = (s) => `${s.toFixed(2)} s`;
+const formatDb = (db) => `${db > 0 ? '+' : db < 0 ? '−' : ''}${Math.abs(db).toFixed(1)} dB`;
+
+/** "pcm24" → "24-bit PCM", "float32" → "32-bit float". */
+const formatSamples = (name) => {
+  const [, kind, bits] = /^(pcm|float)(\d+)$/.exec(name) ?? [];
+  return kind ? `${bits}-bit ${kind === 'pcm' ? 'PCM' : 'float'}` : name;
+};
+
+const describeRecording = ({ samples, rate, channels, seconds, bytes }) => `WAV, ${formatSamples(samples)}, ${formatRate(rate)}, ${formatChannels(channels)}, ${formatSeconds(seconds)}, ${formatBytes(bytes)}`;
+
+// ------------------------------------------------------------ players
+
+// Object URLs keep their Blob alive until revoked: one per player at a time.
+const objectUrls = { before: null, after: null };
+
+/** Loads `blob` into the before or after player, or empties and hides it when `blob` is null. */
+function setPlayer(which, blob) {
+  if (objectUrls[which]) URL.revokeObjectURL(objectUrls[which]);
+  objectUrls[which] = blob ? URL.createObjectURL(blob) : null;
+  const player = $(`audio-${which}`);
+  if (blob) player.src = objectUrls[which];
+  else {
+    player.removeAttribute('src');
+    player.load();
+  }
+  player.hidden = !blob;
+  if (which === 'before') $('audio-before-unplayable').hidden = true;
+}
+
+// ------------------------------------------------------------ spectrograms
+
+// What each canvas shows, kept so it can be drawn again at a new size.
+const pictures = { before: null, after: null };
+
+/** Shows `picture` ({ analysis, topHz, limitHz, label }) on the before or after canvas, or `note` in its place. */
+function showPicture(which, picture, note = '') {
+  pictures[which] = picture;
+  const canvas = $(`audio-${which}-spectrogram`);
+  canvas.hidden = !picture;
+  $(`audio-${which}-note`).textContent = note;
+  $(`audio-${which}-frame`).classList.toggle('empty', !picture);
+  if (!picture) {
+    clearSpectrogram(canvas);
+    canvas.setAttribute('aria-label', note);
+    return;
+  }
+  canvas.setAttribute('aria-label', picture.label);
+  drawSpectrogram(canvas, picture.analysis, picture);
+}
+
+/** The spectrogram's text alternative: its scales, and what lies above the output's limit. */
+function describePicture(what, analysis, topHz, limitHz) {
+  const scales = `Spectrogram of ${what}: frequency from 0 to ${formatRate(topHz)} upward, ${formatSeconds(analysis.seconds)} from left to right.`;
+  if (analysis.rate / 2 <= limitHz) return `${scales} Nothing above ${formatRate(analysis.rate / 2)}, the highest frequency it holds.`;
+  const loudest = loudestAbove(analysis, limitHz);
+  if (!loudest || loudest.db < -60) return `${scales} Nothing louder than −60 dB above ${formatRate(limitHz)}, the output's limit.`;
+  return `${scales} Loudest above ${formatRate(limitHz)}, the output's limit: ${formatFrequency(loudest.hz)} at ${formatDb(loudest.db)} against full scale.`;
+}
+
+/** Reads a WAV and analyses it for its picture: `{ wav, analysis }`, or `{ reason }` it cannot. */
+function readRecording(bytes) {
+  try {
+    const wav = parseWav(bytes);
+    return { wav, analysis: analyse(wav) };
+  } catch (err) {
+    return { reason: err.message };
+  }
+}
+
+/**
+ * Draws both pictures on one frequency scale, up to the higher of the two
+ * Nyquist frequencies, with `limitHz` (the output's) marked on both when
+ * known. `after` is null when there is no output.
+ */
+function drawPictures(name, before, after, limitHz) {
+  const topHz = Math.max(before.wav?.rate ?? 0, after?.wav?.rate ?? 0) / 2;
+  if (before.analysis) showPicture('before', { analysis: before.analysis, topHz, limitHz, label: describePicture(`${name} as given`, before.analysis, topHz, limitHz ?? topHz) });
+  else showPicture('before', null, `No spectrogram: ${before.reason}`);
+  if (after?.analysis) showPicture('after', { analysis: after.analysis, topHz, limitHz, label: describePicture('the sanitized recording, on the same scale', after.analysis, topHz, limitHz) });
+  else if (after) showPicture('after', null, `No spectrogram: ${after.reason}`);
+}
+
+/** The highest frequency the output keeps: the policy's band limit, at most half the output rate. */
+function outputLimit(guard, audio) {
+  const output = guard.policy().audio.output;
+  const nyquist = (audio?.output?.sample_rate ?? output.sample_rate) / 2;
+  return Math.min(nyquist, output.band_limit_hz ?? Infinity);
+}
+
+// ------------------------------------------------------------ report
+
+function drawAudioVerdict(report, ms) {
+  const box = $('audio-verdict');
+  box.className = `verdict verdict-${report.verdict}`;
+  const flagged = report.findings.some((f) => f.action === 'flag');
+  const explanation = {
+    // The output is written afresh from the samples even then, so "clean"
+    // does not mean the bytes are unchanged.
+    clean: `Nothing had to be removed; the output is a fresh WAV file written from the samples.${flagged ? ' Some findings were only flagged: read them before sending it.' : ''}`,
+    modified: 'Something was removed or neutralized: send the sanitized recording.',
+    blocked: 'Blocked by the policy: nothing should be sent to the model.',
+  }[report.verdict];
+  const count = report.findings.length;
+  box.replaceChildren(
+    el('strong', { text: report.verdict.toUpperCase() }),
+    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}, checked in ${ms.toFixed(0)} ms.`,
+  );
+}
+
+function drawAudioOutput(result, fileName, after) {
+  const link = $('audio-download');
+  const output = result.report.audio?.output;
+  if (result.bytes === null || !output) {
+    setPlayer('after', null);
+    showPicture('after', null, 'Blocked: no output');
+    $('audio-after-caption').textContent = 'After: blocked, no output.';
+    link.hidden = true;
+    link.removeAttribute('href');
+    return;
+  }
+  setPlayer('after', new Blob([result.bytes], { type: result.mimeType }));
+  const samples = after.wav ? `${after.wav.float ? 'float' : 'pcm'}${after.wav.bits}` : 'pcm';
+  $('audio-after-caption').textContent = `After: ${describeRecording({ samples, rate: output.sample_rate, channels: output.channels, seconds: result.duration, bytes: output.bytes })}.`;
+  link.href = objectUrls.after;
+  link.download = `${fileName.replace(/\.[^.]*$/, '') || 'recording'}-sanitized.wav`;
+  link.hidden = false;
+}
+
+/** A finding's measured value in words: levels in dB, the offset in percent of full scale. */
+function formatScore(finding) {
+  if (finding.code === 'audio.ultrasonic' || finding.code === 'audio.infrasound') return `${formatDb(finding.score)} against the speech band`;
+  if (finding.code === 'audio.dc_offset') return `offset ${(finding.score * 100).toFixed(1)}% of full scale`;
+  return `score ${finding.score.toFixed(2)}`;
+}
+
+function drawAudioFindings(report) {
+  const list = $('audio-findings');
+  list.replaceChildren();
+  if (report.findings.length === 0) {
+    list.append(el('li', { class: 'none', text: 'No findings.' }));
+    return;
+  }
+  // Most severe first; the sort is stable, so the report's order holds within a severity.
+  const sorted = [...report.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  for (const finding of sorted) {
+    const details = [`${finding.count.toLocaleString('en')} occurrence${finding.count === 1 ? '' : 's'}`];
+    if (finding.bytes) details.push(`bytes ${finding.bytes.start.toLocaleString('en')}–${finding.bytes.end.toLocaleString('en')} of the file`);
+    if (finding.score !== undefined) details.push(formatScore(finding));
+    const flaggedText = finding.code === 'audio.metadata_text' && finding.payload;
+    list.append(
+      el(
+        'li',
+        { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
+        findingHead(finding),
+        el('p', { text: finding.message }),
+        el('p', { class: 'where', text: details.join(', ') }),
+        flaggedText ? el('p', { text: 'The metadata text the text guard flagged:' }) : null,
+        flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
+      ),
+    );
+  }
+}
+
+/** The guard's measurements of the input: levels, and energy outside the speech band. */
+function drawMeasurements(stats) {
+  const rows = [
+    ['Input peak', stats.peak_dbfs === undefined ? 'digital silence' : `${formatDb(stats.peak_dbfs)} against full scale`],
+    ['Above 18 kHz', stats.above_18k_db === undefined ? null : `${formatDb(stats.above_18k_db)} against the speech band`],
+    ['Above 20 kHz', stats.above_20k_db === undefined ? null : `${formatDb(stats.above_20k_db)} against the speech band`],
+    ['Strongest above 18 kHz', stats.ultrasonic_peak_hz === undefined ? null : formatFrequency(stats.ultrasonic_peak_hz)],
+    ['Below 50 Hz', stats.below_50_db === undefined ? null : `${formatDb(stats.below_50_db)} against the speech band`],
+    ['Frames in / out', stats.output ? `${stats.frames.toLocaleString('en')} / ${stats.output.frames.toLocaleString('en')}` : stats.frames.toLocaleString('en')],
+  ];
+  $('audio-measurements').replaceChildren(...rows.filter(([, value]) => value !== null).flatMap(([term, value]) => [el('dt', { text: term }), el('dd', { text: value })]));
+  $('audio-measurements-box').hidden = false;
+}
+
+/** Clears the result of the previous recording, before a new one is checked. */
+function resetAudioResult() {
+  showError('', 'audio-error');
+  setPlayer('after', null);
+  showPicture('after', null, 'Processing…');
+  $('audio-after-caption').textContent = 'After: not ready yet.';
+  $('audio-download').hidden = true;
+  $('audio-download').removeAttribute('href');
+  $('audio-findings').replaceChildren();
+  $('audio-measurements-box').hidden = true;
+  $('audio-measurements').replaceChildren();
+}
+
+// Lets the browser paint "Processing…" before the guard holds the main thread
+// (the wasm call is synchronous). A hidden page never paints: no wait there.
+const nextPaint = () => (document.hidden ? Promise.resolve() : new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+
+let audioRun = 0;
+let lastAudio = null;
+
+/**
+ * Checks a recording: a File, or a function that makes one (a sample).
+ * Results of a run overtaken by a newer one are dropped. The result section's
+ * data-status (idle, processing, done, error) and data-file tell tests and
+ * styles where it stands.
+ */
+export async function checkAudio(source) {
+  const run = ++audioRun;
+  const section = $('audio-result');
+  section.dataset.status = 'processing';
+  section.dataset.file = '';
+  resetAudioResult();
+  $('audio-verdict').className = 'verdict';
+  $('audio-verdict').textContent = 'Processing…';
+  const finish = (status) => {
+    section.dataset.status = status;
+  };
+  // `before`, the input's reading, when it got that far: its picture needs no guard.
+  const fail = (message, name = '', before = { reason: 'not read' }) => {
+    $('audio-verdict').textContent = 'Not checked.';
+    showPicture('after', null, 'No output');
+    $('audio-after-caption').textContent = 'After: no output.';
+    drawPictures(name, before, null, null);
+    showError(message, 'audio-error');
+    finish('error');
+  };
+  let file;
+  try {
+    file = await (typeof source === 'function' ? source() : source);
+  } catch (err) {
+    if (run === audioRun) fail(`Could not make the sample recording in this browser (${err.message}).`);
+    return;
+  }
+  if (run !== audioRun) return;
+  lastAudio = file;
+  section.dataset.file = file.name;
+  setPlayer('before', file);
+  $('audio-before-caption').textContent = `Before: ${file.name}, ${formatBytes(file.size)}.`;
+  showPicture('before', null, 'Reading…');
+  if (!currentGuard()) {
+    fail('The WebAssembly module is not loaded yet.');
+    return;
+  }
+  await nextPaint();
+  if (run !== audioRun) return;
+  const before = readRecording(new Uint8Array(await file.arrayBuffer()));
+  if (run !== audioRun) return;
+  try {
+    const guard = currentGuard();
+    const started = performance.now();
+    const result = await guard.audio(file);
+    const ms = performance.now() - started;
+    if (run !== audioRun) return;
+    const { audio } = result.report;
+    const after = result.bytes ? readRecording(result.bytes) : null;
+    if (audio) $('audio-before-caption').textContent = `Before: ${file.name}, ${describeRecording({ samples: audio.sample_format, rate: audio.sample_rate, channels: audio.channels, seconds: audio.seconds, bytes: audio.input_bytes })}.`;
+    drawAudioVerdict(result.report, ms);
+    drawAudioOutput(result, file.name, after);
+    drawPictures(file.name, before, after, outputLimit(guard, audio));
+    drawAudioFindings(result.report);
+    if (audio) drawMeasurements(audio);
+    finish('done');
+  } catch (err) {
+    if (run === audioRun) fail(`${err.code ?? err.name}: ${err.message}`, file.name, before);
+  }
+}
+
+// ------------------------------------------------------------ wiring
+
+/** True when a drag carries files (not text or a link from the page). */
+const carriesFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
+
+function wireDrop(zone) {
+  zone.addEventListener('dragover', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    zone.classList.add('dragging');
+  });
+  zone.addEventListener('dragleave', (event) => {
+    if (!zone.contains(event.relatedTarget)) zone.classList.remove('dragging');
+  });
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    const [file] = event.dataTransfer.files;
+    if (file) checkAudio(file);
+  });
+  // A file dropped beside the zone would otherwise replace this page with it.
+  for (const type of ['dragover', 'drop']) {
+    window.addEventListener(type, (event) => {
+      if (carriesFiles(event) && !zone.contains(event.target)) event.preventDefault();
+    });
+  }
+}
+
+export function wireAudioTab() {
+  wireDrop($('audio-drop'));
+  $('audio-file').addEventListener('change', (event) => {
+    const [file] = event.target.files;
+    if (file) checkAudio(file);
+  });
+  // FLAC, MP3 and the like: the browser may play what the guard refuses, or neither.
+  $('audio-before').addEventListener('error', (event) => {
+    if (!objectUrls.before || event.target.currentSrc !== objectUrls.before) return;
+    event.target.hidden = true;
+    $('audio-before-unplayable').hidden = false;
+  });
+  // The canvases are sized to their box: redrawn when it changes, e.g. when
+  // the tab is shown after a policy change drew it hidden.
+  const resized = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      const which = target.id === 'audio-before-spectrogram' ? 'before' : 'after';
+      const picture = pictures[which];
+      if (picture && target.clientWidth > 0) drawSpectrogram(target, picture.analysis, picture);
+    }
+  });
+  resized.observe($('audio-before-spectrogram'));
+  resized.observe($('audio-after-spectrogram'));
+}
+
+/** Checks the last recording again (after a policy change), if there is one. */
+export function recheckAudio() {
+  if (lastAudio) checkAudio(lastAudio);
+}
