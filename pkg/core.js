@@ -164,13 +164,31 @@ export class Guard {
   }
 
   /**
-   * Sanitizes a recording (WAV). Takes what `image()` takes; resolves to
-   * { bytes, mimeType: 'audio/wav', sampleRate, channels, duration, report },
-   * bytes null when blocked.
+   * Sanitizes a recording (WAV). Takes what `image()` takes, and
+   * `options.onProgress(share)`, called with the share done (0 to 1, at most
+   * about a hundred times, the last with 1) while the recording is worked
+   * through a block at a time; an exception it throws rejects the promise.
+   * Resolves to { bytes, mimeType: 'audio/wav', sampleRate, channels,
+   * duration, report }, bytes null when blocked.
    */
   async audio(input, options = {}) {
+    const onProgress = options?.onProgress;
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw new MmguardError('input.type', `options.onProgress must be a function, got ${describe(onProgress)}`);
+    }
     const { bytes, declared } = await fileInput('audio', input, options);
-    const out = callWasm(() => this.#live().audio(bytes, declared));
+    // The caller's exception is kept as it is, not turned into an MmguardError.
+    let failure = null;
+    const progress = onProgress && ((share) => {
+      if (failure) return;
+      try {
+        onProgress(share);
+      } catch (err) {
+        failure = { err };
+      }
+    });
+    const out = callWasm(() => this.#live().audio(bytes, declared, progress));
+    if (failure) throw failure.err;
     if (!out.bytes) {
       return { bytes: null, mimeType: null, sampleRate: null, channels: null, duration: null, report: out.report };
     }

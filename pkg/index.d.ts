@@ -760,10 +760,23 @@ export interface AudioResult {
   report: Report;
 }
 
-/** Options of `Guard.image` and `Guard.audio`. */
+/** Options of `Guard.image` (and, with `onProgress`, of `Guard.audio`). */
 export interface ImageOptions {
   /** The declared type to compare with the bytes: a MIME type (`image/png`) or a file name. Default: a File's name or a Blob's type. */
   type?: string;
+}
+
+/** Options of `Guard.audio`. */
+export interface AudioOptions extends ImageOptions {
+  /**
+   * Called with the share of the recording worked through, from 0 to 1 (at most
+   * about a hundred times, the last with 1), while the guard runs: the recording is
+   * decoded and resampled a block at a time, so only the output is held in full.
+   * The calls happen during the one synchronous step, so a page's main thread does
+   * not repaint between them; in a Web Worker, post them to the page. An exception
+   * it throws rejects the promise with that exception, once the step is done.
+   */
+  onProgress?: (share: number) => void;
 }
 
 // ---------------------------------------------------------------- API
@@ -896,7 +909,7 @@ export class Guard {
    * @throws {MmguardError} (the promise rejects) `input.type`, a `limit.audio_*`
    *   code, `unsupported.audio_format` for FLAC, MP3 and the like, `input.audio_*`.
    */
-  audio(input: Uint8Array | ArrayBuffer | Blob, options?: ImageOptions): Promise<AudioResult>;
+  audio(input: Uint8Array | ArrayBuffer | Blob, options?: AudioOptions): Promise<AudioResult>;
   /** The effective policy, every default filled in. */
   policy(): Policy;
   /** Frees the wasm memory now rather than at garbage collection. Using the Guard afterwards throws `guard.freed`. */

@@ -108,8 +108,8 @@ impl Guard {
 
     /// Sanitizes a recording (WAV: PCM of 8 to 32 bits or float, any channel
     /// layout): the output is a new WAV file at `audio.output.sample_rate`
-    /// (16 kHz mono by default), band-limited to half of it, without metadata
-    /// or trailing data.
+    /// (16 kHz mono by default), band-limited to `audio.output.band_limit_hz`
+    /// (7.5 kHz by default), without metadata or trailing data.
     ///
     /// ```
     /// # fn main() -> Result<(), mmguard::Error> {
@@ -148,7 +148,44 @@ impl Guard {
         bytes: &[u8],
         input: &crate::audio::AudioInput,
     ) -> Result<Sanitized<crate::audio::AudioOutput>> {
-        let (output, report) = crate::audio::guard(bytes, input, &self.policy)?;
+        self.audio_with_progress(bytes, input, &mut |_| {})
+    }
+
+    /// [`Guard::audio`], telling `progress` how much of the recording has
+    /// been decoded and converted, as a share from 0 to 1 (at most about a
+    /// hundred calls, the last with 1). The recording is processed a block
+    /// at a time: besides the input bytes, only the output is held in full.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), mmguard::Error> {
+    /// use mmguard::{AudioInput, Guard, Policy};
+    ///
+    /// // Two seconds of silence at 8 kHz, a 16-bit mono WAV.
+    /// let mut wav = Vec::new();
+    /// for part in [
+    ///     &b"RIFF"[..], &(36u32 + 32_000).to_le_bytes(), b"WAVEfmt ", &16u32.to_le_bytes(),
+    ///     &[1, 0, 1, 0], &8_000u32.to_le_bytes(), &16_000u32.to_le_bytes(), &[2, 0, 16, 0],
+    ///     b"data", &32_000u32.to_le_bytes(),
+    /// ] {
+    ///     wav.extend_from_slice(part);
+    /// }
+    /// wav.resize(wav.len() + 32_000, 0);
+    /// let mut seen = Vec::new();
+    /// let guard = Guard::new(Policy::default())?;
+    /// guard.audio_with_progress(&wav, &AudioInput::default(), &mut |done| seen.push(done))?;
+    /// assert_eq!(seen.last(), Some(&1.0));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Guard::audio`].
+    pub fn audio_with_progress(
+        &self,
+        bytes: &[u8],
+        input: &crate::audio::AudioInput,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Sanitized<crate::audio::AudioOutput>> {
+        let (output, report) = crate::audio::guard(bytes, input, &self.policy, progress)?;
         Ok(Sanitized { output, report })
     }
 

@@ -631,3 +631,25 @@ fn the_band_limit_leaves_nothing_above_it_and_can_be_lifted() {
         assert_eq!(Guard::new(p).unwrap_err().code(), "policy.invalid");
     }
 }
+
+#[test]
+fn progress_is_told_in_order_and_ends_at_one() {
+    // Ten seconds of stereo at 44.1 kHz: decoded in many blocks.
+    let left = speechlike(44_100, 10.0);
+    let interleaved: Vec<f32> = left.iter().flat_map(|&v| [v, 0.5 * v]).collect();
+    let file = wav_file(1, 2, 44_100, 16, &pcm16(&interleaved), &[]);
+    let mut keep = Policy::default();
+    keep.audio.output.channels = mmguard::OutputChannels::Keep;
+    for policy in [Policy::default(), keep] {
+        let g = Guard::new(policy).unwrap();
+        let mut seen = Vec::new();
+        let r = g
+            .audio_with_progress(&file, &AudioInput::default(), &mut |done| seen.push(done))
+            .unwrap();
+        assert!(seen.len() >= 10 && seen.len() <= 101, "{}", seen.len());
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+        assert_eq!(seen.last(), Some(&1.0));
+        // The same as without a callback.
+        assert_eq!(r.output, sanitize(&g, &file).output);
+    }
+}

@@ -68,3 +68,22 @@ test('inputs of every kind, and refusals with stable codes', async () => {
     [null, null, null, null, null, 'blocked'],
   );
 });
+
+test('onProgress hears the share done in order, ending at 1; what it throws rejects', async () => {
+  const guard = new Guard();
+  const file = wav(tone(10, 44100), { rate: 44100 });
+  const shares = [];
+  const { bytes } = await guard.audio(file, { onProgress: (share) => shares.push(share) });
+  assert.ok(shares.length >= 10 && shares.length <= 101, `${shares.length} calls`);
+  assert.ok(shares.every((s, i) => i === 0 || s > shares[i - 1]), shares.join(' '));
+  assert.equal(shares.at(-1), 1);
+  assert.deepEqual(bytes, (await guard.audio(file)).bytes);
+
+  const stop = new Error('cancelled by the caller');
+  let calls = 0;
+  await assert.rejects(guard.audio(file, { onProgress: () => { calls += 1; throw stop; } }), (err) => err === stop);
+  assert.equal(calls, 1);
+  await assert.rejects(guard.audio(file, { onProgress: 'soon' }), (err) => err instanceof MmguardError && err.code === 'input.type');
+  // The guard still works afterwards.
+  assert.ok((await guard.audio(file)).bytes.length > 44);
+});

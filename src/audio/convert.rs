@@ -1,21 +1,22 @@
-//! The one pass over the samples at the input rate: each block the
-//! resampler transforms is also read by the inaudible-band scan, so the
-//! recording is transformed once for both. The short-frame modulation
-//! analysis runs only when the band above 18 kHz is loud enough to report.
+//! The one pass over a recording at its own rate: decoded a block at a time,
+//! measured (levels), mixed down, and resampled, so that only the output is
+//! ever held in full. Each block the resampler transforms is also read by
+//! the inaudible-band scan: the recording is transformed once for both. The
+//! short-frame modulation analysis, which needs the whole mono signal at its
+//! own rate, runs only when the band above 18 kHz is loud enough to report,
+//! on a second decoding pass.
 
-use super::downmix;
+use super::level::{Levels, Meter};
 use super::resample::{self, Resampler};
 use super::ultrasonic::{self, Bands, Scan};
+use super::wav::Reader;
 use crate::error::Result;
 
-/// What the pass should measure.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Measure {
-    /// Band energies at all (off when neither check is enabled).
-    pub(crate) bands: bool,
-    /// The level above 18 kHz (dB) from which the modulation is analyzed.
-    pub(crate) modulation_from_db: Option<f64>,
-}
+/// Frames decoded at a time: about a fifth of a second at 44.1 kHz.
+const BLOCK_FRAMES: usize = 8_192;
+
+/// Calls to the progress callback in a whole pass, at most.
+const PROGRESS_STEPS: u64 = 100;
 
 /// Below this much energy above the band limit (dB relative to the energy
 /// below it), a recording at the output rate is already band-limited and is
@@ -23,82 +24,198 @@ pub(crate) struct Measure {
 /// where filtering it again would dim its top band a little more each time.
 pub(crate) const LIMITED_DB: f64 = -40.0;
 
-/// The converted recording.
+/// What the pass should do besides converting.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    /// The output rate and the highest frequency it keeps.
+    pub(crate) rate: u32,
+    pub(crate) stop_hz: f64,
+    /// Mix the channels down to one.
+    pub(crate) mono: bool,
+    /// Measure band energies at all (off when no check reads them).
+    pub(crate) bands: bool,
+    /// The level above 18 kHz (dB) from which the modulation is analyzed.
+    pub(crate) modulation_from_db: Option<f64>,
+}
+
+/// The converted recording and what was measured on the way.
 #[derive(Debug)]
 pub(crate) struct Converted {
     pub(crate) channels: Vec<Vec<f32>>,
     pub(crate) bands: Bands,
-    /// Whether it was resampled or filtered (else it is the input).
+    /// The input's levels, before mixing down.
+    pub(crate) levels: Levels,
+    /// Samples that were not numbers or absurdly large (made silent).
+    pub(crate) invalid: u64,
+    /// Whether it was resampled or filtered (else it is the decoded input).
     pub(crate) filtered: bool,
 }
 
-/// `channels` at `from` Hz converted to `to` Hz with nothing above `stop_hz`,
-/// and what `measure` asks for.
+/// Decodes the recording `open` reads (at `from` Hz, `frames` frames of
+/// `channels`) and converts it as `plan` says; `progress` hears the share
+/// decoded, from 0 to 1.
 ///
 /// # Errors
 /// `input.audio_resample` if the resampler refuses the rates.
-pub(crate) fn convert(
-    channels: Vec<Vec<f32>>,
-    from: u32,
-    to: u32,
-    stop_hz: f64,
-    measure: Measure,
+pub(crate) fn convert<'a>(
+    open: impl Fn() -> Reader<'a>,
+    (from, channels, frames): (u32, usize, u64),
+    plan: Plan,
+    progress: &mut dyn FnMut(f64),
 ) -> Result<Converted> {
-    let mut resampler = resample::needed(from, to, stop_hz)
-        .then(|| Resampler::new(from, to, stop_hz))
+    let out_channels = if plan.mono { 1 } else { channels };
+    let resampler = resample::needed(from, plan.rate, plan.stop_hz)
+        .then(|| Resampler::new(from, plan.rate, plan.stop_hz))
         .transpose()?;
-    let (out, mut bands) = match (&resampler, channels.as_slice()) {
-        // The usual case: one channel, scanned as it is resampled.
-        (Some(r), [one]) if from != to => {
-            let mut scan = Scan::new(from, r.block(), stop_hz);
-            let out = r.run(one, |s| {
-                if measure.bands {
-                    scan.add(s);
-                }
-            })?;
-            let bands = if measure.bands {
-                scan.bands()
-            } else {
-                Bands::default()
-            };
-            (vec![out], bands)
-        }
-        (_, many) => {
-            let (block, hop) = resampler
-                .as_ref()
-                .map_or_else(|| scan_block(from), |r| (r.block(), r.hop()));
-            // At the same rate the band limit is applied only where
-            // something lies above it, which the scan says (or cannot say,
-            // for a clip too short to measure).
-            let bands = if measure.bands || (from == to && resampler.is_some()) {
-                with_mono(many, |m| ultrasonic::scan(m, from, block, hop, stop_hz))
-            } else {
-                Bands::default()
-            };
-            if from == to && bands.above_cut_db.is_some_and(|d| d < LIMITED_DB) {
-                resampler = None;
-            }
-            let out = match &resampler {
-                Some(r) => many
-                    .iter()
-                    .map(|c| r.run(c, |_| {}))
-                    .collect::<Result<_>>()?,
-                None => Vec::new(),
-            };
-            (out, bands)
+    let mut reader = open();
+    let mut meter = Meter::new(channels);
+    let mut block = vec![Vec::with_capacity(BLOCK_FRAMES); channels];
+    let mut mix = Vec::with_capacity(BLOCK_FRAMES);
+    let mut reported = Progress::new(frames, progress);
+
+    // Resampling a mono output, the scan reads the resampler's spectra.
+    // Otherwise the output is gathered at the input rate (when the rates
+    // are equal) or the mono mix is (to be scanned after the pass).
+    let streaming = resampler.as_ref().filter(|_| from != plan.rate);
+    let fused = streaming.is_some() && out_channels == 1;
+    let mut streams: Vec<_> = streaming
+        .map(|r| (0..out_channels).map(|_| r.stream()).collect())
+        .unwrap_or_default();
+    let mut scan = streaming.map(|r| Scan::new(from, r.block(), plan.stop_hz));
+    let mut on_block = |s: &[_]| {
+        if let (true, Some(scan)) = (fused && plan.bands, scan.as_mut()) {
+            scan.add(s);
         }
     };
-    if let Some(threshold) = measure.modulation_from_db {
+    let mut gathered: Vec<Vec<f32>> =
+        vec![Vec::new(); if streaming.is_some() { 0 } else { out_channels }];
+    let mut mono_full = Vec::new();
+    let keep_mono = streaming.is_some() && !fused && plan.bands;
+
+    loop {
+        let read = reader.read(BLOCK_FRAMES, &mut block);
+        if read == 0 {
+            break;
+        }
+        meter.add(&block);
+        let out_block: &[Vec<f32>] = if plan.mono && channels > 1 {
+            super::downmix_into(&block, &mut mix);
+            std::slice::from_ref(&mix)
+        } else {
+            &block
+        };
+        if keep_mono {
+            super::downmix_append(out_block, &mut mono_full);
+        }
+        for (stream, c) in streams.iter_mut().zip(out_block) {
+            stream.push(c, &mut on_block)?;
+        }
+        for (all, c) in gathered.iter_mut().zip(out_block) {
+            all.extend_from_slice(c);
+        }
+        reported.advance(read as u64);
+    }
+    reported.finish();
+
+    let mut filtered = streaming.is_some();
+    let (out, mut bands) = if let Some(r) = streaming {
+        let out = streams
+            .into_iter()
+            .map(|s| s.finish(&mut on_block))
+            .collect::<Result<Vec<_>>>()?;
+        let bands = match (plan.bands, fused, scan) {
+            (false, _, _) => Bands::default(),
+            (true, true, Some(scan)) => scan.bands(),
+            _ => ultrasonic::scan(&mono_full, from, r.block(), r.hop(), plan.stop_hz),
+        };
+        (out, bands)
+    } else {
+        // At the input's own rate the band limit is applied only where
+        // something lies above it, which the scan says (or cannot say, for
+        // a clip too short to measure).
+        let (block, hop) = resampler
+            .as_ref()
+            .map_or_else(|| scan_block(from), |r| (r.block(), r.hop()));
+        let bands = if plan.bands || resampler.is_some() {
+            with_mono(&gathered, |m| {
+                ultrasonic::scan(m, from, block, hop, plan.stop_hz)
+            })
+        } else {
+            Bands::default()
+        };
+        let out = match &resampler {
+            Some(r) if bands.above_cut_db.is_none_or(|d| d >= LIMITED_DB) => {
+                filtered = true;
+                gathered
+                    .iter()
+                    .map(|c| r.run(c, |_| {}))
+                    .collect::<Result<_>>()?
+            }
+            _ => gathered,
+        };
+        (out, bands)
+    };
+    drop(mono_full);
+    if let Some(threshold) = plan.modulation_from_db {
         if bands.above_18k_db.is_some_and(|d| d >= threshold) {
-            with_mono(&channels, |m| ultrasonic::modulation(m, from, &mut bands));
+            let mono = decode_mono(open(), channels);
+            ultrasonic::modulation(&mono, from, &mut bands);
         }
     }
-    let filtered = resampler.is_some();
     Ok(Converted {
-        channels: if filtered { out } else { channels },
+        channels: out,
         bands,
+        levels: meter.levels(),
+        invalid: reader.invalid,
         filtered,
     })
+}
+
+/// The whole recording `reader` reads, mixed down to one channel.
+fn decode_mono(mut reader: Reader<'_>, channels: usize) -> Vec<f32> {
+    let mut block = vec![Vec::with_capacity(BLOCK_FRAMES); channels];
+    let mut mono = Vec::new();
+    while reader.read(BLOCK_FRAMES, &mut block) > 0 {
+        super::downmix_append(&block, &mut mono);
+    }
+    mono
+}
+
+/// Reports progress in at most [`PROGRESS_STEPS`] steps.
+struct Progress<'p> {
+    total: u64,
+    done: u64,
+    step: u64,
+    report: &'p mut dyn FnMut(f64),
+}
+
+impl<'p> Progress<'p> {
+    fn new(total: u64, report: &'p mut dyn FnMut(f64)) -> Self {
+        Progress {
+            total,
+            done: 0,
+            step: 0,
+            report,
+        }
+    }
+
+    /// The last report, 1, if the steps did not reach it (an empty
+    /// recording, or a header that promised more than the data holds).
+    fn finish(&mut self) {
+        if self.step < PROGRESS_STEPS {
+            self.step = PROGRESS_STEPS;
+            (self.report)(1.0);
+        }
+    }
+
+    fn advance(&mut self, frames: u64) {
+        self.done += frames;
+        let step = self.done.saturating_mul(PROGRESS_STEPS) / self.total.max(1);
+        if step > self.step {
+            self.step = step;
+            (self.report)(self.done as f64 / self.total.max(1) as f64);
+        }
+    }
 }
 
 /// Blocks for a scan with no resampling: about a tenth of a second, an
@@ -112,6 +229,10 @@ fn scan_block(rate: u32) -> (usize, usize) {
 fn with_mono<T>(channels: &[Vec<f32>], f: impl FnOnce(&[f32]) -> T) -> T {
     match channels {
         [one] => f(one),
-        many => f(&downmix(many)),
+        many => {
+            let mut mono = Vec::new();
+            super::downmix_append(many, &mut mono);
+            f(&mono)
+        }
     }
 }

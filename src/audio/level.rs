@@ -16,24 +16,25 @@ const CLIP_RUN: usize = 3;
 pub(crate) fn dc_offsets(channels: &[Vec<f32>]) -> Vec<f32> {
     channels
         .iter()
-        .map(|c| {
-            // Short runs summed in f32 lanes (fast), their totals in f64 (exact enough).
-            let sum: f64 = c
-                .chunks(1_024)
-                .map(|run| {
-                    let mut lanes = [0.0f32; 8];
-                    let mut it = run.chunks_exact(8);
-                    for eight in &mut it {
-                        for (l, &v) in lanes.iter_mut().zip(eight) {
-                            *l += v;
-                        }
-                    }
-                    f64::from(lanes.iter().sum::<f32>() + it.remainder().iter().sum::<f32>())
-                })
-                .sum();
-            (sum / c.len().max(1) as f64) as f32
-        })
+        .map(|c| (sum_of(c) / c.len().max(1) as f64) as f32)
         .collect()
+}
+
+/// The sum of `c`: short runs summed in f32 lanes (fast), their totals in
+/// f64 (exact enough).
+fn sum_of(c: &[f32]) -> f64 {
+    c.chunks(1_024)
+        .map(|run| {
+            let mut lanes = [0.0f32; 8];
+            let mut it = run.chunks_exact(8);
+            for eight in &mut it {
+                for (l, &v) in lanes.iter_mut().zip(eight) {
+                    *l += v;
+                }
+            }
+            f64::from(lanes.iter().sum::<f32>() + it.remainder().iter().sum::<f32>())
+        })
+        .sum()
 }
 
 /// Offsets below this (−80 dBFS, three steps of 16 bits) are left: that
@@ -67,30 +68,76 @@ pub(crate) struct Levels {
 }
 
 /// Peak, offsets and clipping of `channels`.
+#[cfg(test)]
 pub(crate) fn measure(channels: &[Vec<f32>]) -> Levels {
-    Levels {
-        peak: peak(channels),
-        offsets: dc_offsets(channels),
-        // Looked for only where something reaches full scale.
-        clipped_runs: channels
-            .iter()
-            .filter(|c| peak(std::slice::from_ref(*c)) >= CLIP_LEVEL)
-            .map(|c| clipped_runs(c))
-            .fold(0u32, u32::saturating_add),
+    let mut m = Meter::new(channels.len());
+    m.add(channels);
+    m.levels()
+}
+
+/// Peak, offsets and clipping measured a block at a time.
+#[derive(Debug, Clone)]
+pub(crate) struct Meter {
+    peak: f32,
+    /// Per channel: the sum of the samples, and the clipped run so far
+    /// (a run may cross from one block into the next).
+    sums: Vec<f64>,
+    runs: Vec<usize>,
+    frames: u64,
+    clipped_runs: u32,
+}
+
+impl Meter {
+    pub(crate) fn new(channels: usize) -> Meter {
+        Meter {
+            peak: 0.0,
+            sums: vec![0.0; channels],
+            runs: vec![0; channels],
+            frames: 0,
+            clipped_runs: 0,
+        }
+    }
+
+    /// Adds a block of frames, one slice per channel.
+    pub(crate) fn add(&mut self, block: &[Vec<f32>]) {
+        self.frames += block.first().map_or(0, Vec::len) as u64;
+        for ((c, sum), run) in block.iter().zip(&mut self.sums).zip(&mut self.runs) {
+            let p = peak(std::slice::from_ref(c));
+            if p > self.peak {
+                self.peak = p;
+            }
+            *sum += sum_of(c);
+            // Looked for only where something reaches full scale.
+            if p >= CLIP_LEVEL {
+                self.clipped_runs = self.clipped_runs.saturating_add(clipped_runs(c, run));
+            } else if !c.is_empty() {
+                *run = 0;
+            }
+        }
+    }
+
+    pub(crate) fn levels(&self) -> Levels {
+        let frames = self.frames.max(1) as f64;
+        Levels {
+            peak: self.peak,
+            offsets: self.sums.iter().map(|s| (s / frames) as f32).collect(),
+            clipped_runs: self.clipped_runs,
+        }
     }
 }
 
-/// Runs of [`CLIP_RUN`] or more samples at full scale in `c`.
-fn clipped_runs(c: &[f32]) -> u32 {
-    let (mut runs, mut run) = (0u32, 0usize);
+/// Runs of [`CLIP_RUN`] or more samples at full scale in `c`, continuing a
+/// run of `run` samples before it; `run` is left at the run `c` ends with.
+fn clipped_runs(c: &[f32], run: &mut usize) -> u32 {
+    let mut runs = 0u32;
     for &v in c {
         if v.abs() >= CLIP_LEVEL {
-            run += 1;
-            if run == CLIP_RUN {
+            *run += 1;
+            if *run == CLIP_RUN {
                 runs = runs.saturating_add(1);
             }
         } else {
-            run = 0;
+            *run = 0;
         }
     }
     runs
@@ -143,6 +190,17 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_clipped_run_across_two_blocks_counts_once() {
+        let whole = vec![vec![0.1, 1.0, 1.0, 1.0, 1.0, 0.2, 1.0, 1.0, 0.0]];
+        let mut m = Meter::new(1);
+        for block in [&whole[0][..3], &whole[0][3..4], &whole[0][4..]] {
+            m.add(&[block.to_vec()]);
+        }
+        assert_eq!(m.levels(), measure(&whole));
+        assert_eq!(m.levels().clipped_runs, 1);
+    }
 
     #[test]
     fn offset_clipping_and_peak() {

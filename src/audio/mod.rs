@@ -157,10 +157,12 @@ fn declares_wav(declared: &str) -> bool {
 }
 
 /// Sanitizes one recording under `policy`.
+/// `progress` hears the share of the recording decoded, from 0 to 1.
 pub(crate) fn guard(
     bytes: &[u8],
     input: &AudioInput,
     policy: &Policy,
+    progress: &mut dyn FnMut(f64),
 ) -> Result<(Option<AudioOutput>, Report)> {
     let limits = &policy.limits.audio;
     let p = &policy.audio;
@@ -182,7 +184,32 @@ pub(crate) fn guard(
     limits.check_header(w.channels, w.rate, w.frames())?;
     container_findings(bytes, &w, policy, &mut found);
 
-    let (mut channels, non_finite) = wav::decode(bytes, &w);
+    let rate = p.output.sample_rate;
+    let stop = p
+        .output
+        .band_limit_hz
+        .map_or(f64::INFINITY, f64::from)
+        .min(f64::from(rate.min(w.rate)) / 2.0);
+    let plan = convert::Plan {
+        rate,
+        stop_hz: stop,
+        mono: p.output.channels == OutputChannels::Mono,
+        bands: p.ultrasonic.action.enabled() || p.infrasound.action.enabled(),
+        modulation_from_db: p
+            .ultrasonic
+            .action
+            .enabled()
+            .then_some(p.ultrasonic.threshold_db),
+    };
+    let converted = convert::convert(
+        || wav::Reader::new(bytes, &w),
+        (w.rate, usize::from(w.channels), w.frames()),
+        plan,
+        progress,
+    )?;
+    let (levels, bands) = (converted.levels, converted.bands);
+    let mut channels = converted.channels;
+    let non_finite = converted.invalid;
     if non_finite > 0 {
         found.add(
             Code::InvalidSamples,
@@ -197,7 +224,6 @@ pub(crate) fn guard(
             },
         );
     }
-    let levels = level::measure(&channels);
     let clips = levels.clipped_runs;
     if clips > 0 {
         found.add(
@@ -227,35 +253,15 @@ pub(crate) fn guard(
             },
         );
     }
-
-    // Mixed down before the analysis, which reads a mono mix: done once.
-    if p.output.channels == OutputChannels::Mono && channels.len() > 1 {
+    if plan.mono && w.channels > 1 {
         found.add(
             Code::Downmixed,
             Severity::Info,
             Action::Sanitize,
-            format!("{} channels mixed down to one", channels.len()),
+            format!("{} channels mixed down to one", w.channels),
             Details::default(),
         );
-        channels = vec![downmix(&channels)];
     }
-    let rate = p.output.sample_rate;
-    let stop = p
-        .output
-        .band_limit_hz
-        .map_or(f64::INFINITY, f64::from)
-        .min(f64::from(rate.min(w.rate)) / 2.0);
-    let measure = convert::Measure {
-        bands: p.ultrasonic.action.enabled() || p.infrasound.action.enabled(),
-        modulation_from_db: p
-            .ultrasonic
-            .action
-            .enabled()
-            .then_some(p.ultrasonic.threshold_db),
-    };
-    let converted = convert::convert(channels, w.rate, rate, stop, measure)?;
-    let bands = converted.bands;
-    channels = converted.channels;
     if converted.filtered {
         found.add(
             Code::Resampled,
@@ -347,19 +353,31 @@ fn report(found: Found, stats: AudioStats) -> Report {
     }
 }
 
-/// The channels averaged into one.
-fn downmix(channels: &[Vec<f32>]) -> Vec<f32> {
-    let n = channels.len().max(1) as f32;
-    let frames = channels.first().map_or(0, Vec::len);
-    (0..frames)
-        .map(|i| {
-            channels
-                .iter()
-                .map(|c| c.get(i).copied().unwrap_or(0.0))
-                .sum::<f32>()
-                / n
-        })
-        .collect()
+/// `out` replaced by the channels averaged into one.
+fn downmix_into(channels: &[Vec<f32>], out: &mut Vec<f32>) {
+    out.clear();
+    downmix_append(channels, out);
+}
+
+/// The channels averaged into one, appended to `out`.
+fn downmix_append(channels: &[Vec<f32>], out: &mut Vec<f32>) {
+    let Some((first, rest)) = channels.split_first() else {
+        return;
+    };
+    let start = out.len();
+    out.extend_from_slice(first);
+    let mixed = out.get_mut(start..).unwrap_or_default();
+    for c in rest {
+        for (m, &v) in mixed.iter_mut().zip(c) {
+            *m += v;
+        }
+    }
+    if !rest.is_empty() {
+        let scale = 1.0 / channels.len() as f32;
+        for m in mixed {
+            *m *= scale;
+        }
+    }
 }
 
 /// Trailing bytes, files hidden in the file, metadata chunks and their texts.

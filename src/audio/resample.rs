@@ -202,72 +202,192 @@ impl Resampler {
         x: &[f32],
         mut on_block: impl FnMut(&[Complex<f32>]),
     ) -> Result<Vec<f32>> {
-        let fail = |e: String| refused(format!("cannot resample: {e}"));
-        let out_len = self.output_len(x.len());
-        let (up, down) = (self.m.max(self.n) / self.n, self.n.max(self.m) / self.m);
-        // Mid-rate samples the kernel reads: up to its reach past the last output.
-        let mid_needed = match &self.kernel {
-            Some(k) => k.reach(out_len),
-            None => out_len,
-        };
-        let hop = self.hop();
-        let mid_hop = hop * up / down;
-        let mut mid: Vec<f32> = Vec::with_capacity(mid_needed + mid_hop);
-        let mut input = self.forward.make_input_vec();
-        let mut spectrum = self.forward.make_output_vec();
-        let mut product = self.inverse.make_input_vec();
-        let mut output = self.inverse.make_output_vec();
-        let mut scratch_f = self.forward.make_scratch_vec();
-        let mut scratch_i = self.inverse.make_scratch_vec();
-        let mid_skip = self.overlap * up / down;
-        let mut start = 0usize;
-        while mid.len() < mid_needed {
-            // The block reads x[start - delay ..], zeros outside.
-            fill_block(&mut input, x, start, self.delay);
-            self.forward
-                .process_with_scratch(&mut input, &mut spectrum, &mut scratch_f)
-                .map_err(|e| fail(e.to_string()))?;
-            if start < x.len() {
-                on_block(&spectrum);
-            }
-            product.fill(Complex::default());
-            for (p, (s, h)) in product.iter_mut().zip(spectrum.iter().zip(&self.filter)) {
-                *p = s * h;
-            }
-            // A real signal's first and last bins are real.
-            if let Some(p) = product.first_mut() {
-                p.im = 0.0;
-            }
-            if let Some(p) = product.last_mut() {
-                p.im = 0.0;
-            }
-            self.inverse
-                .process_with_scratch(&mut product, &mut output, &mut scratch_i)
-                .map_err(|e| fail(e.to_string()))?;
-            mid.extend_from_slice(output.get(mid_skip..).unwrap_or(&[]));
-            start += hop;
+        let mut s = self.stream();
+        s.push(x, &mut on_block)?;
+        s.finish(&mut on_block)
+    }
+
+    /// A conversion fed a piece at a time.
+    pub(crate) fn stream(&self) -> Stream<'_> {
+        Stream {
+            r: self,
+            // The first block starts `delay` samples before the signal.
+            pending: vec![0.0; self.delay],
+            fed: 0,
+            blocks: 0,
+            mid: Vec::new(),
+            mid_base: 0,
+            out: Vec::new(),
+            position: (0, 0),
+            input: self.forward.make_input_vec(),
+            spectrum: self.forward.make_output_vec(),
+            product: self.inverse.make_input_vec(),
+            output: self.inverse.make_output_vec(),
+            scratch_forward: self.forward.make_scratch_vec(),
+            scratch_inverse: self.inverse.make_scratch_vec(),
         }
-        mid.truncate(mid_needed);
-        Ok(match &self.kernel {
-            Some(k) => k.apply(&mid, out_len),
-            None => mid,
-        })
+    }
+
+    /// Mid-rate samples per input sample, as `up / down`.
+    fn mid_ratio(&self) -> (usize, usize) {
+        (self.m.max(self.n) / self.n, self.n.max(self.m) / self.m)
     }
 }
 
-/// `block` filled with `x[start - delay ..]`, zeros before and after `x`.
-fn fill_block(block: &mut [f32], x: &[f32], start: usize, delay: usize) {
-    block.fill(0.0);
-    let (from, to) = match start.checked_sub(delay) {
-        Some(at) => (at, 0),
-        None => (0, delay - start),
-    };
-    let src = x.get(from..).unwrap_or(&[]);
-    if let Some(dst) = block.get_mut(to..) {
-        let len = src.len().min(dst.len());
-        if let (Some(d), Some(s)) = (dst.get_mut(..len), src.get(..len)) {
-            d.copy_from_slice(s);
+fn transform_failed(e: impl std::fmt::Display) -> Error {
+    refused(format!("cannot resample: {e}"))
+}
+
+/// A conversion in progress: the input not yet transformed, the mid-rate
+/// samples the kernel has still to read, and the output so far. It holds a
+/// block of input and a block of mid-rate samples besides the output.
+pub(crate) struct Stream<'r> {
+    r: &'r Resampler,
+    /// Input from the start of the next block (zeros before the signal).
+    pending: Vec<f32>,
+    /// Input samples fed, and blocks transformed.
+    fed: usize,
+    blocks: usize,
+    /// Mid-rate samples from index `mid_base` on.
+    mid: Vec<f32>,
+    mid_base: usize,
+    out: Vec<f32>,
+    /// The next output's mid-rate position: whole samples and phase.
+    position: (usize, u64),
+    input: Vec<f32>,
+    spectrum: Vec<Complex<f32>>,
+    product: Vec<Complex<f32>>,
+    output: Vec<f32>,
+    scratch_forward: Vec<Complex<f32>>,
+    scratch_inverse: Vec<Complex<f32>>,
+}
+
+impl Stream<'_> {
+    /// Feeds the next samples; every block they complete is transformed
+    /// (its spectrum to `on_block`) and the outputs they allow are made.
+    ///
+    /// # Errors
+    /// `input.audio_resample` if a transform fails.
+    pub(crate) fn push(
+        &mut self,
+        x: &[f32],
+        on_block: &mut impl FnMut(&[Complex<f32>]),
+    ) -> Result<()> {
+        self.fed += x.len();
+        self.pending.extend_from_slice(x);
+        let (n, hop) = (self.r.n, self.r.hop());
+        let mut at = 0;
+        while self.pending.len() - at >= n {
+            self.block(at, on_block, true)?;
+            at += hop;
         }
+        self.pending.drain(..at.min(self.pending.len()));
+        self.interpolate(None);
+        Ok(())
+    }
+
+    /// The output: the signal's end flushed through with zeros, cut to
+    /// `output_len` of what was fed.
+    ///
+    /// # Errors
+    /// `input.audio_resample` if a transform fails.
+    pub(crate) fn finish(mut self, on_block: &mut impl FnMut(&[Complex<f32>])) -> Result<Vec<f32>> {
+        let out_len = self.r.output_len(self.fed);
+        let needed = match &self.r.kernel {
+            Some(k) => k.reach(out_len),
+            None => out_len,
+        };
+        let (n, hop) = (self.r.n, self.r.hop());
+        while self.mid_base + self.mid.len() < needed && self.fed > 0 {
+            self.pending.resize(n.max(self.pending.len()), 0.0);
+            // Blocks that still hold signal go to the scan.
+            let signal = self.blocks * hop < self.fed;
+            self.block(0, on_block, signal)?;
+            self.pending.drain(..hop.min(self.pending.len()));
+            self.interpolate(Some(out_len));
+        }
+        self.interpolate(Some(out_len));
+        self.out.truncate(out_len);
+        Ok(self.out)
+    }
+
+    /// Transforms the block at `pending[at..at + n]`, filters it and
+    /// appends its mid-rate samples.
+    fn block(
+        &mut self,
+        at: usize,
+        on_block: &mut impl FnMut(&[Complex<f32>]),
+        scan: bool,
+    ) -> Result<()> {
+        let r = self.r;
+        let src = self.pending.get(at..at + r.n).unwrap_or(&[]);
+        self.input.fill(0.0);
+        for (d, &v) in self.input.iter_mut().zip(src) {
+            *d = v;
+        }
+        r.forward
+            .process_with_scratch(
+                &mut self.input,
+                &mut self.spectrum,
+                &mut self.scratch_forward,
+            )
+            .map_err(transform_failed)?;
+        if scan {
+            on_block(&self.spectrum);
+        }
+        self.product.fill(Complex::default());
+        for (p, (s, h)) in self
+            .product
+            .iter_mut()
+            .zip(self.spectrum.iter().zip(&r.filter))
+        {
+            *p = s * h;
+        }
+        // A real signal's first and last bins are real.
+        if let Some(p) = self.product.first_mut() {
+            p.im = 0.0;
+        }
+        if let Some(p) = self.product.last_mut() {
+            p.im = 0.0;
+        }
+        r.inverse
+            .process_with_scratch(
+                &mut self.product,
+                &mut self.output,
+                &mut self.scratch_inverse,
+            )
+            .map_err(transform_failed)?;
+        let (up, down) = r.mid_ratio();
+        self.mid
+            .extend_from_slice(self.output.get(r.overlap * up / down..).unwrap_or(&[]));
+        self.blocks += 1;
+        Ok(())
+    }
+
+    /// Makes the outputs the mid-rate samples so far allow (at most
+    /// `limit`), and drops the samples no later output reads.
+    fn interpolate(&mut self, limit: Option<usize>) {
+        let limit = limit.unwrap_or(usize::MAX);
+        let Some(k) = &self.r.kernel else {
+            // The mid rate is the output rate.
+            let room = limit.saturating_sub(self.out.len());
+            let take = room.min(self.mid.len());
+            self.out.extend(self.mid.drain(..take));
+            self.mid_base += take;
+            return;
+        };
+        k.apply(
+            &self.mid,
+            self.mid_base,
+            &mut self.position,
+            &mut self.out,
+            limit,
+        );
+        // The next output reads from `whole - half + 1` on.
+        let keep_from = (self.position.0 + 1).saturating_sub(KERNEL_TAPS / 2);
+        let drop = keep_from.saturating_sub(self.mid_base).min(self.mid.len());
+        self.mid.drain(..drop);
+        self.mid_base += drop;
     }
 }
 
@@ -356,10 +476,19 @@ impl Kernel {
         usize::try_from(last).unwrap_or(usize::MAX) + KERNEL_TAPS
     }
 
-    fn apply(&self, mid: &[f32], out_len: usize) -> Vec<f32> {
+    /// Appends to `out` the outputs from `position` on whose taps lie in
+    /// `mid` (which starts at mid-rate index `base`; before index 0 the
+    /// signal is zero), up to `limit` outputs in all; advances `position`.
+    fn apply(
+        &self,
+        mid: &[f32],
+        base: usize,
+        position: &mut (usize, u64),
+        out: &mut Vec<f32>,
+        limit: usize,
+    ) {
         let half = KERNEL_TAPS / 2;
         let exact = self.rows == self.phases;
-        let mut out = Vec::with_capacity(out_len);
         let zeros = [0.0f32; KERNEL_TAPS];
         let mut window = [0.0f32; KERNEL_TAPS];
         let phases = self.phases.max(1);
@@ -367,17 +496,22 @@ impl Kernel {
             usize::try_from(self.step / phases).unwrap_or(usize::MAX),
             self.step % phases,
         );
-        let (mut whole, mut frac) = (0usize, 0u64);
-        for _ in 0..out_len {
-            // The taps' samples: mid[whole - half + 1 ..= whole + half].
-            let first = (whole + 1).checked_sub(half);
+        let end = base + mid.len();
+        let (mut whole, mut frac) = *position;
+        while out.len() < limit && whole + half < end {
+            // The taps' samples: mid index whole - half + 1 ..= whole + half.
+            let first = (whole + 1)
+                .checked_sub(half)
+                .and_then(|f| f.checked_sub(base));
             let samples: &[f32; KERNEL_TAPS] = first
                 .and_then(|f| mid.get(f..f.checked_add(KERNEL_TAPS)?))
                 .and_then(|s| s.try_into().ok())
                 .unwrap_or_else(|| {
+                    // Near the start: zeros before the signal.
                     for (k, w) in window.iter_mut().enumerate() {
                         *w = (whole + 1 + k)
                             .checked_sub(half)
+                            .and_then(|at| at.checked_sub(base))
                             .and_then(|at| mid.get(at))
                             .copied()
                             .unwrap_or(0.0);
@@ -403,7 +537,7 @@ impl Kernel {
                 whole = whole.saturating_add(1);
             }
         }
-        out
+        *position = (whole, frac);
     }
 }
 
@@ -531,6 +665,36 @@ mod tests {
             .unwrap()
             .0;
         assert_eq!(peak, 8_000);
+    }
+
+    #[test]
+    fn fed_in_pieces_the_output_is_the_same() {
+        let x: Vec<f32> = tone(440.0, 44_100, 1.0)
+            .iter()
+            .zip(tone(9_000.0, 44_100, 1.0))
+            .map(|(a, b)| a + b)
+            .collect();
+        for (from, to) in [(44_100, 16_000), (44_100, 44_100), (8_000, 16_000)] {
+            let r = Resampler::new(from, to, 7_500.0).unwrap();
+            let (mut whole_blocks, mut piece_blocks) = (0, 0);
+            let whole = r.run(&x, |_| whole_blocks += 1).unwrap();
+            let mut s = r.stream();
+            let mut count = |_: &[Complex<f32>]| piece_blocks += 1;
+            // Pieces shorter and longer than a block, and empty ones.
+            let mut rest = &x[..];
+            for size in [1_000, 0, 9_999, 1, 4_096].iter().cycle() {
+                let (piece, after) = rest.split_at((*size).min(rest.len()));
+                s.push(piece, &mut count).unwrap();
+                rest = after;
+                if rest.is_empty() {
+                    break;
+                }
+            }
+            let pieces = s.finish(&mut count).unwrap();
+            assert_eq!(pieces, whole, "{from} -> {to}");
+            assert_eq!(piece_blocks, whole_blocks);
+            assert_eq!(whole.len(), r.output_len(x.len()));
+        }
     }
 
     #[test]

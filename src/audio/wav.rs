@@ -217,64 +217,93 @@ const MAX_MAGNITUDE: f32 = 1_000.0;
 /// The samples of `wav` as one `f32` vector per channel, in −1..1 for
 /// integer files; float samples that are not numbers or beyond
 /// ±[`MAX_MAGNITUDE`] become 0 and are counted.
+#[cfg(test)]
 pub(crate) fn decode(bytes: &[u8], wav: &Wav) -> (Vec<Vec<f32>>, u64) {
-    let data = bytes.get(wav.data.0..wav.data.1).unwrap_or(&[]);
-    let channels = usize::from(wav.channels);
-    let frames = wav.frames() as usize;
-    // One loop per sample format, so the conversion is inlined rather than
-    // chosen again for every sample.
-    match wav.format {
-        SampleFormat::Int(8) => {
-            convert::<1>(data, channels, frames, |[b]| (f32::from(b) - 128.0) / 128.0)
+    let mut reader = Reader::new(bytes, wav);
+    let mut out = vec![Vec::new(); usize::from(wav.channels)];
+    reader.read(usize::MAX, &mut out);
+    (out, reader.invalid)
+}
+
+/// Reads the samples of a WAV file a block of frames at a time, so a long
+/// recording is never held decoded in full.
+#[derive(Debug, Clone)]
+pub(crate) struct Reader<'a> {
+    /// The sample bytes not read yet.
+    data: &'a [u8],
+    format: SampleFormat,
+    channels: usize,
+    /// Samples that were not numbers or absurdly large, so far.
+    pub(crate) invalid: u64,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8], wav: &Wav) -> Reader<'a> {
+        Reader {
+            data: bytes.get(wav.data.0..wav.data.1).unwrap_or(&[]),
+            format: wav.format,
+            channels: usize::from(wav.channels).max(1),
+            invalid: 0,
         }
-        SampleFormat::Int(16) => convert::<2>(data, channels, frames, |b| {
-            f32::from(i16::from_le_bytes(b)) / 32_768.0
-        }),
-        SampleFormat::Int(24) => convert::<3>(data, channels, frames, |[a, b, c]| {
-            (i32::from_le_bytes([0, a, b, c]) >> 8) as f32 / 8_388_608.0
-        }),
-        SampleFormat::Int(_) => convert::<4>(data, channels, frames, |b| {
-            i32::from_le_bytes(b) as f32 / 2_147_483_648.0
-        }),
-        SampleFormat::Float(64) => {
-            convert::<8>(data, channels, frames, |b| f64::from_le_bytes(b) as f32)
+    }
+
+    /// Replaces the contents of `out` (one vector per channel) with the
+    /// next `frames` frames or what is left; returns how many were read.
+    pub(crate) fn read(&mut self, frames: usize, out: &mut [Vec<f32>]) -> usize {
+        let frame = self.format.bytes() * self.channels;
+        let take = frames.min(self.data.len() / frame.max(1));
+        let (now, rest) = self.data.split_at(take * frame);
+        self.data = rest;
+        for c in out.iter_mut() {
+            c.clear();
         }
-        SampleFormat::Float(_) => convert::<4>(data, channels, frames, f32::from_le_bytes),
+        // One loop per sample format, so the conversion is inlined rather
+        // than chosen again for every sample.
+        self.invalid += match self.format {
+            SampleFormat::Int(8) => convert::<1>(now, out, |[b]| (f32::from(b) - 128.0) / 128.0),
+            SampleFormat::Int(16) => {
+                convert::<2>(now, out, |b| f32::from(i16::from_le_bytes(b)) / 32_768.0)
+            }
+            SampleFormat::Int(24) => convert::<3>(now, out, |[a, b, c]| {
+                (i32::from_le_bytes([0, a, b, c]) >> 8) as f32 / 8_388_608.0
+            }),
+            SampleFormat::Int(_) => {
+                convert::<4>(now, out, |b| i32::from_le_bytes(b) as f32 / 2_147_483_648.0)
+            }
+            SampleFormat::Float(64) => convert::<8>(now, out, |b| f64::from_le_bytes(b) as f32),
+            SampleFormat::Float(_) => convert::<4>(now, out, f32::from_le_bytes),
+        };
+        take
     }
 }
 
-/// Interleaved samples of `N` bytes to one vector per channel with `sample`;
-/// values that are not numbers or beyond ±[`MAX_MAGNITUDE`] become 0 and are
-/// counted.
+/// Interleaved samples of `N` bytes appended to one vector per channel with
+/// `sample`; values that are not numbers or beyond ±[`MAX_MAGNITUDE`]
+/// become 0 and are counted.
 fn convert<const N: usize>(
     data: &[u8],
-    channels: usize,
-    frames: usize,
+    out: &mut [Vec<f32>],
     sample: impl Fn([u8; N]) -> f32,
-) -> (Vec<Vec<f32>>, u64) {
+) -> u64 {
     let mut invalid = 0u64;
     // One pass per channel over its samples: a tight loop the compiler
     // can unroll, where a push per sample per channel is not.
-    let stride = N * channels;
-    let out = (0..channels)
-        .map(|ch| {
-            let mut v = Vec::with_capacity(frames);
-            v.extend(data.chunks_exact(stride).map(|frame| {
-                let s = frame
-                    .get(ch * N..ch * N + N)
-                    .and_then(|b| b.try_into().ok())
-                    .map_or(0.0, &sample);
-                if s.is_finite() && s.abs() <= MAX_MAGNITUDE {
-                    s
-                } else {
-                    invalid += 1;
-                    0.0
-                }
-            }));
-            v
-        })
-        .collect();
-    (out, invalid)
+    let stride = N * out.len();
+    for (ch, v) in out.iter_mut().enumerate() {
+        v.extend(data.chunks_exact(stride).map(|frame| {
+            let s = frame
+                .get(ch * N..ch * N + N)
+                .and_then(|b| b.try_into().ok())
+                .map_or(0.0, &sample);
+            if s.is_finite() && s.abs() <= MAX_MAGNITUDE {
+                s
+            } else {
+                invalid += 1;
+                0.0
+            }
+        }));
+    }
+    invalid
 }
 
 #[cfg(test)]

@@ -139,12 +139,33 @@ impl WasmGuard {
 
     /// Sanitizes a recording: `{ report, bytes: Uint8Array | null, sampleRate,
     /// channels, duration }` (a WAV file; `bytes` null and the rest absent
-    /// when blocked).
-    pub fn audio(&self, bytes: &[u8], declared_type: Option<String>) -> Result<JsValue, JsValue> {
+    /// when blocked). `on_progress` is called with the share done (0..1);
+    /// if it throws, it is not called again and the call fails with what it
+    /// threw once the recording is done.
+    pub fn audio(
+        &self,
+        bytes: &[u8],
+        declared_type: Option<String>,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
         let input = crate::AudioInput {
             declared_type: declared_type.as_deref(),
         };
-        let result = self.guard.audio(bytes, &input).map_err(core_error)?;
+        let mut thrown: Option<JsValue> = None;
+        let mut progress = |done: f64| {
+            if let (Some(f), None) = (&on_progress, &thrown) {
+                if let Err(e) = f.call1(&JsValue::NULL, &JsValue::from(done)) {
+                    thrown = Some(e);
+                }
+            }
+        };
+        let result = self
+            .guard
+            .audio_with_progress(bytes, &input, &mut progress)
+            .map_err(core_error)?;
+        if let Some(e) = thrown {
+            return Err(e);
+        }
         let output = result.output.map(|out| {
             let fields = [
                 ("sampleRate", JsValue::from(out.sample_rate)),

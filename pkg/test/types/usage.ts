@@ -9,6 +9,7 @@ import {
   init,
   version,
   type Action,
+  type AudioOptions,
   type AudioResult,
   type AudioStats,
   type Finding,
@@ -115,12 +116,15 @@ export async function sanitizeRecording(file: File): Promise<Blob | null> {
     audio: { output: { sample_rate: 22_050, channels: "keep" }, squeeze: { mu_law: true }, ultrasonic: { threshold_db: -40 } },
     limits: { audio: { max_seconds: 300 } },
   });
-  const result: AudioResult = await guard.audio(file);
+  const shares: number[] = [];
+  const result: AudioResult = await guard.audio(file, { type: "memo.wav", onProgress: (share) => shares.push(share) });
   const stats: AudioStats | undefined = result.report.audio;
   void [stats?.above_18k_db, stats?.output?.sample_rate, result.duration];
   if (result.bytes === null) return null;
   return new Blob([result.bytes], { type: "audio/wav" });
 }
 
+// @ts-expect-error onProgress takes a function
+export const badProgress: AudioOptions = { onProgress: 0.5 };
 // @ts-expect-error "mp3" is not an audio output format
 export const mp3Output: PolicyInput = { audio: { output: { format: "mp3" } } };
