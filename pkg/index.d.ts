@@ -314,7 +314,7 @@ export interface AudioOutputPolicy {
 
 /** Every audio check, with its effective settings. */
 export interface AudioPolicy {
-  /** The declared type is not WAV. Default `flag`. */
+  /** The declared type is not what the bytes are (WAV, FLAC, MP3, ...). Default `flag`. */
   format_mismatch: Check;
   /** Bytes after the RIFF end, files appended or hidden in chunks. Default `sanitize`. */
   container: Check;
@@ -523,7 +523,7 @@ export type FindingCode =
   | "image.resized"
   /** The lowest bits of the pixels look like embedded data (`score` the probability). */
   | "image.steganography"
-  /** The declared type of a recording is not WAV. */
+  /** The declared type of a recording is not what its bytes are. */
   | "audio.format_mismatch"
   /** Bytes after the recording's end (`bytes` says where). */
   | "audio.trailing_data"
@@ -535,6 +535,8 @@ export type FindingCode =
   | "audio.metadata_text"
   /** Float samples that are NaN, infinite or beyond ±1000; silenced (`count`). */
   | "audio.invalid_samples"
+  /** Packets of a compressed recording that could not be decoded, left out (`count`). */
+  | "audio.skipped_packets"
   /** An offset from zero (`score` its size, 0 to 1). */
   | "audio.dc_offset"
   /** Runs of samples at full scale (`count`). */
@@ -681,9 +683,9 @@ export interface Report {
 
 /** A recording and its output. */
 export interface AudioStats {
-  /** The container: `"wav"`. */
+  /** The container: `"wav"`, `"flac"`, `"mp3"`, `"ogg"`, `"aac"` (ADTS) or `"mp4"`. */
   format: string;
-  /** How its samples are stored: `pcm8`, `pcm16`, `pcm24`, `pcm32`, `float32`, `float64`. */
+  /** How its samples are stored: `pcm8`, `pcm16`, `pcm24`, `pcm32`, `float32`, `float64` (WAV), or the codec: `flac`, `mp3`, `vorbis`, `aac`. */
   sample_format: string;
   /** Input size in bytes. */
   input_bytes: number;
@@ -794,8 +796,8 @@ export interface AudioOptions extends ImageOptions {
  *   `input.image_decode` (corrupt image data).
  * - `limit.audio_bytes`, `limit.audio_seconds`, `limit.audio_channels`, `limit.audio_rate`,
  *   `limit.audio_memory`: the recording is over `policy.limits.audio` (from its header).
- * - `unsupported.audio_format` (FLAC, MP3, Ogg, ... named), `unsupported.audio_feature`
- *   (compressed WAV), `input.audio_format` (not a recording), `input.audio_malformed`
+ * - `unsupported.audio_format` (Opus, AIFF, WebM, ... named), `unsupported.audio_feature`
+ *   (compressed WAV, a codec the decoder lacks), `input.audio_format` (not a recording), `input.audio_malformed`
  *   (a header that lies, a file cut short), `input.audio_resample`.
  *
  * Those from the JavaScript wrapper:
@@ -902,12 +904,13 @@ export class Guard {
    */
   image(input: Uint8Array | ArrayBuffer | Blob, options?: ImageOptions): Promise<ImageResult>;
   /**
-   * Checks and sanitizes a recording (WAV): the result is a new WAV file at
+   * Checks and sanitizes a recording (WAV, FLAC, MP3, Ogg Vorbis, AAC in ADTS or
+   * MP4/M4A): the result is a new WAV file at
    * `audio.output.sample_rate` (16 kHz mono by default), band-limited to
    * `audio.output.band_limit_hz` (7.5 kHz by default; at most half the rate),
    * without metadata or trailing data. Takes what `image()` takes.
    * @throws {MmguardError} (the promise rejects) `input.type`, a `limit.audio_*`
-   *   code, `unsupported.audio_format` for FLAC, MP3 and the like, `input.audio_*`.
+   *   code, `unsupported.audio_format` for Opus, AIFF and the like, `input.audio_*`.
    */
   audio(input: Uint8Array | ArrayBuffer | Blob, options?: AudioOptions): Promise<AudioResult>;
   /** The effective policy, every default filled in. */

@@ -106,8 +106,9 @@ impl Guard {
         Ok(Sanitized { output, report })
     }
 
-    /// Sanitizes a recording (WAV: PCM of 8 to 32 bits or float, any channel
-    /// layout): the output is a new WAV file at `audio.output.sample_rate`
+    /// Sanitizes a recording (WAV of PCM 8 to 32 bits or float, FLAC, MP3,
+    /// Ogg Vorbis, AAC in ADTS or MP4/M4A; any channel layout): the output is
+    /// a new WAV file at `audio.output.sample_rate`
     /// (16 kHz mono by default), band-limited to `audio.output.band_limit_hz`
     /// (7.5 kHz by default), without metadata or trailing data.
     ///
@@ -138,11 +139,13 @@ impl Guard {
     /// # Errors
     /// - `limit.audio_bytes`, `limit.audio_channels`, `limit.audio_rate`,
     ///   `limit.audio_seconds`, `limit.audio_memory`: over `limits.audio`,
-    ///   checked from the header before decoding;
-    /// - `unsupported.audio_format` (FLAC, MP3, Ogg, ... named),
-    ///   `unsupported.audio_feature` (compressed WAV, unusual sample sizes);
+    ///   checked from the header before decoding, and on what is decoded;
+    /// - `unsupported.audio_format` (Opus, AIFF, WebM, ... named),
+    ///   `unsupported.audio_feature` (compressed WAV, unusual sample sizes, a
+    ///   codec or stream change the decoder lacks);
     /// - `input.audio_format` (not a recording), `input.audio_malformed` (a
-    ///   header that lies or a file cut short), `input.audio_resample`.
+    ///   header that lies, a file cut short in its header, a stream the
+    ///   decoder cannot read), `input.audio_resample`.
     pub fn audio(
         &self,
         bytes: &[u8],

@@ -166,6 +166,9 @@ pub enum Code {
     /// Samples that are not numbers (NaN, infinity) or absurdly large in a float recording.
     #[serde(rename = "audio.invalid_samples")]
     InvalidSamples,
+    /// Packets of a compressed recording that could not be decoded, left out.
+    #[serde(rename = "audio.skipped_packets")]
+    AudioSkippedPackets,
     /// A constant offset from zero in the signal.
     #[serde(rename = "audio.dc_offset")]
     DcOffset,
@@ -233,6 +236,7 @@ impl Code {
             Code::AudioMetadata => "audio.metadata",
             Code::AudioMetadataText => "audio.metadata_text",
             Code::InvalidSamples => "audio.invalid_samples",
+            Code::AudioSkippedPackets => "audio.skipped_packets",
             Code::DcOffset => "audio.dc_offset",
             Code::Clipping => "audio.clipping",
             Code::Downmixed => "audio.downmixed",

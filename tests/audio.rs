@@ -1,7 +1,10 @@
-//! The audio guard on real speech (the free spoken digit dataset) and on
-//! recordings built here: every WAV sample format, stereo, DC offset,
+//! The audio guard on real speech (the free spoken digit dataset), on
+//! recordings built here (every WAV sample format, stereo, DC offset,
 //! clipping, silence, an ultrasonic carrier, a pilot tone, metadata with an
-//! injection, an appended archive, and broken headers.
+//! injection, an appended archive, broken headers) and on compressed ones
+//! written by FFmpeg's encoders (`tests/data/audio`, made by
+//! `tools/make-audio-fixtures.py`): FLAC, MP3, Ogg Vorbis, AAC in MP4 and in
+//! ADTS, each tagged with an injection where it can be, and Ogg Opus.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -476,7 +479,9 @@ fn broken_files_and_limits_are_typed_errors() {
     let g = guard();
     assert_eq!(code(&good[..good.len() - 7], &g), "input.audio_malformed");
     assert_eq!(code(&good[..30], &g), "input.audio_malformed");
-    assert_eq!(code(b"fLaC\0\0\0\x22", &g), "unsupported.audio_format");
+    // A FLAC file whose header is cut short; formats not decoded, by name.
+    assert_eq!(code(b"fLaC\0\0\0\x22", &g), "input.audio_malformed");
+    assert_eq!(code(b"FORM\0\0\0\x04AIFF", &g), "unsupported.audio_format");
     assert_eq!(code(b"hello", &g), "input.audio_format");
     let mut lying_rate = good.clone();
     lying_rate[24..28].copy_from_slice(&1u32.to_le_bytes());
@@ -651,5 +656,188 @@ fn progress_is_told_in_order_and_ends_at_one() {
         assert_eq!(seen.last(), Some(&1.0));
         // The same as without a callback.
         assert_eq!(r.output, sanitize(&g, &file).output);
+    }
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/audio")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The highest correlation of `a` with `b` shifted by up to `lag` samples
+/// either way (encoders add a delay of their own).
+fn best_correlation(a: &[f32], b: &[f32], lag: usize) -> f64 {
+    (0..=lag)
+        .flat_map(|l| [correlation(&a[l..], b), correlation(a, &b[l..])])
+        .fold(f64::MIN, f64::max)
+}
+
+#[test]
+fn compressed_recordings_are_decoded_and_their_tags_read() {
+    let g = guard();
+    // The same half second of sound as a WAV, through the same guard.
+    let wav = wav_file(1, 1, 44_100, 16, &pcm16(&speechlike(44_100, 0.5)), &[]);
+    let reference = samples_of(&sanitize(&g, &wav).output.unwrap().bytes);
+    for (name, format, codec, tagged, least) in [
+        ("speech.flac", "flac", "flac", true, 0.999),
+        ("speech.mp3", "mp3", "mp3", true, 0.98),
+        ("speech.ogg", "ogg", "vorbis", true, 0.98),
+        ("speech.m4a", "mp4", "aac", true, 0.98),
+        ("speech.aac", "aac", "aac", false, 0.98),
+    ] {
+        let r = g
+            .audio(
+                &fixture(name),
+                &AudioInput {
+                    declared_type: Some(name),
+                },
+            )
+            .unwrap();
+        let stats = r.report.audio.as_ref().unwrap();
+        assert_eq!(
+            (stats.format.as_str(), stats.sample_format.as_str()),
+            (format, codec)
+        );
+        assert_eq!(stats.sample_rate, 44_100);
+        assert!(
+            (stats.seconds - 0.5).abs() < 0.05,
+            "{name}: {}",
+            stats.seconds
+        );
+        let found = codes(&r.report);
+        assert!(!found.contains(&Code::AudioFormatMismatch), "{name}");
+        if tagged {
+            let text = finding(&r.report, Code::AudioMetadataText);
+            let payload = text.payload.as_ref().unwrap();
+            assert!(
+                payload.text.contains("Ignore all previous instructions"),
+                "{name}"
+            );
+            assert!(found.contains(&Code::AudioMetadata), "{name}");
+        }
+        let out = r.output.unwrap();
+        assert_eq!((out.sample_rate, out.channels), (16_000, 1));
+        let c = best_correlation(&samples_of(&out.bytes), &reference, 2_000);
+        assert!(c > least, "{name}: correlation {c}");
+        // The output, a WAV, passes through unchanged.
+        let again = sanitize(&g, &out.bytes);
+        assert!(
+            again.report.findings.is_empty(),
+            "{name}: {:?}",
+            again.report.findings
+        );
+    }
+    // A FLAC file named .wav is one.
+    let r = g
+        .audio(
+            &fixture("speech.flac"),
+            &AudioInput {
+                declared_type: Some("audio/wav"),
+            },
+        )
+        .unwrap();
+    assert!(codes(&r.report).contains(&Code::AudioFormatMismatch));
+    // Opus is refused by name, not taken for something else.
+    let e = g
+        .audio(&fixture("speech.opus"), &AudioInput::default())
+        .unwrap_err();
+    assert_eq!(e.code(), "unsupported.audio_format");
+    assert!(e.message().contains("Opus"), "{}", e.message());
+}
+
+#[test]
+fn a_voice_on_an_ultrasonic_carrier_in_a_flac_file_is_cleared() {
+    let r = sanitize(&guard(), &fixture("ultrasonic.flac"));
+    let found = finding(&r.report, Code::Ultrasonic);
+    assert!(found.score.unwrap() > 30.0, "{found:?}");
+    let stats = r.report.audio.as_ref().unwrap();
+    assert!((stats.ultrasonic_peak_hz.unwrap() - 22_000.0).abs() < 100.0);
+    // Nothing a person hears was in it, and nothing is left: the output is
+    // near silence (the carrier's abrupt start leaves a faint click), not
+    // levelled up to full scale.
+    let out = samples_of(&r.output.unwrap().bytes);
+    let peak = out.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let rms = (out.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / out.len() as f64).sqrt();
+    assert!(peak < 0.05, "peak {peak}");
+    assert!(20.0 * rms.log10() < -70.0, "rms {rms}");
+}
+
+#[test]
+fn broken_and_cut_compressed_files_are_typed_errors_or_shorter() {
+    let g = guard();
+    for name in [
+        "speech.flac",
+        "speech.mp3",
+        "speech.ogg",
+        "speech.m4a",
+        "speech.aac",
+    ] {
+        let whole = fixture(name);
+        for cut in [whole.len() / 2, 200, 60, 12] {
+            match g.audio(&whole[..cut], &AudioInput::default()) {
+                Ok(r) => {
+                    let stats = r.report.audio.unwrap();
+                    assert!(
+                        stats.seconds < 0.5,
+                        "{name} cut at {cut}: {}",
+                        stats.seconds
+                    );
+                }
+                Err(e) => assert!(
+                    e.code().starts_with("input.audio")
+                        || e.code().starts_with("unsupported.audio"),
+                    "{name} cut at {cut}: {} {}",
+                    e.code(),
+                    e.message()
+                ),
+            }
+        }
+        // Bytes flipped in the middle: decoded with what is damaged left
+        // out, and said so.
+        let mut flipped = whole.clone();
+        let mid = flipped.len() / 2;
+        for b in &mut flipped[mid..mid + 64] {
+            *b ^= 0x5A;
+        }
+        let r = g.audio(&flipped, &AudioInput::default());
+        if name == "speech.ogg" {
+            // Ogg pages carry a checksum, which the reader checks when it
+            // measures the stream: the damaged file is refused.
+            assert_eq!(r.unwrap_err().code(), "input.audio_malformed");
+            continue;
+        }
+        let r = r.unwrap();
+        if name == "speech.mp3" {
+            // MP3 frames carry no checksum here: damage decodes as noise, in
+            // place, and nothing is missing.
+            assert!(r.report.audio.unwrap().seconds > 0.49);
+        } else {
+            let found = codes(&r.report);
+            assert!(
+                found.contains(&Code::AudioSkippedPackets),
+                "{name}: {found:?}"
+            );
+        }
+    }
+    // Limits hold for what is decoded (or what the header says): here, a
+    // memory budget of 1,024 samples.
+    let mut p = Policy::default();
+    p.limits.audio.max_memory = 4_096;
+    let small = Guard::new(p).unwrap();
+    for name in [
+        "speech.flac",
+        "speech.mp3",
+        "speech.ogg",
+        "speech.m4a",
+        "speech.aac",
+    ] {
+        let e = small
+            .audio(&fixture(name), &AudioInput::default())
+            .unwrap_err();
+        assert_eq!(e.code(), "limit.audio_memory", "{name}");
     }
 }

@@ -311,9 +311,19 @@ fn audio_command_writes_a_clean_wav_and_the_report() {
     let out = mmguard(&["audio", "-", "-o", "-"], &silent_wav(16_000, 10));
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.starts_with(b"RIFF"));
-    let out = mmguard(&["audio", "-", "-o", "-"], b"fLaC\0\0\0\x22");
+    let out = mmguard(&["audio", "-", "-o", "-"], b"FORM\0\0\0\x04AIFF");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("unsupported.audio_format"));
+
+    // An MP3 file with a tag: decoded, the tag's injection reported.
+    let mp3 = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/audio/speech.mp3"),
+    )
+    .unwrap();
+    let (written, r) = run_file_command("audio", "speech.mp3", &mp3);
+    assert!(written.starts_with(b"RIFF"));
+    assert_eq!(r["audio"]["format"], "mp3");
+    assert!(finding_codes(&r).contains(&"audio.metadata_text"));
 }

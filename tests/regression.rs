@@ -147,16 +147,23 @@ fn former_audio_fuzzer_findings_stay_fixed() {
             .unwrap()
             .output
             .unwrap();
+        let first = g.audio(&data, &mmguard::AudioInput::default()).unwrap();
         let again = g
             .audio(&out.bytes, &mmguard::AudioInput::default())
             .unwrap();
-        assert!(
-            again.report.findings.is_empty(),
-            "{name}: {:?}",
-            again.report.findings
-        );
+        // Only what is flagged (reported, not removed) may be found again.
+        let new: Vec<_> = again
+            .report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.action != mmguard::Action::Flag
+                    || !first.report.findings.iter().any(|g| g.code == f.code)
+            })
+            .collect();
+        assert!(new.is_empty(), "{name}: {new:?}");
         assert_eq!(again.output.unwrap().frames, out.frames, "{name}");
         n += 1;
     }
-    assert_eq!(n, 4);
+    assert_eq!(n, 9);
 }

@@ -9,7 +9,6 @@
 use super::level::{Levels, Meter};
 use super::resample::{self, Resampler};
 use super::ultrasonic::{self, Bands, Scan};
-use super::wav::Reader;
 use crate::error::Result;
 
 /// Frames decoded at a time: about a fifth of a second at 44.1 kHz.
@@ -19,10 +18,33 @@ const BLOCK_FRAMES: usize = 8_192;
 const PROGRESS_STEPS: u64 = 100;
 
 /// Below this much energy above the band limit (dB relative to the energy
-/// below it), a recording at the output rate is already band-limited and is
-/// left as it is: a sanitized output, squeezed or not, passes unchanged,
-/// where filtering it again would dim its top band a little more each time.
+/// below it), or below [`LIMITED_DBFS`] of it, a recording at the output
+/// rate is already band-limited and is left as it is: a sanitized output,
+/// squeezed or not, passes unchanged, where filtering it again would dim its
+/// top band a little more each time.
 pub(crate) const LIMITED_DB: f64 = -40.0;
+/// ... the absolute floor, dB against full scale: 16-bit rounding noise in
+/// that band lies near −113 dBFS, so a quiet recording's own rounding does
+/// not count as content.
+pub(crate) const LIMITED_DBFS: f64 = -90.0;
+
+/// Decoded samples, a block at a time.
+pub(crate) trait Source {
+    /// Replaces the contents of `out` (one vector per channel) with the
+    /// next `frames` frames or what is left; returns how many were read.
+    ///
+    /// # Errors
+    /// What the decoder refuses partway (a limit, a malformed stream).
+    fn read(&mut self, frames: usize, out: &mut [Vec<f32>]) -> Result<usize>;
+
+    /// Samples made silent so far: not numbers, or absurdly large.
+    fn invalid(&self) -> u64;
+
+    /// Packets that could not be decoded and were skipped so far.
+    fn skipped(&self) -> u64 {
+        0
+    }
+}
 
 /// What the pass should do besides converting.
 #[derive(Debug, Clone, Copy)]
@@ -45,20 +67,27 @@ pub(crate) struct Converted {
     pub(crate) bands: Bands,
     /// The input's levels, before mixing down.
     pub(crate) levels: Levels,
+    /// Frames decoded.
+    pub(crate) frames: u64,
     /// Samples that were not numbers or absurdly large (made silent).
     pub(crate) invalid: u64,
+    /// Packets that could not be decoded and were skipped.
+    pub(crate) skipped: u64,
     /// Whether it was resampled or filtered (else it is the decoded input).
     pub(crate) filtered: bool,
 }
 
-/// Decodes the recording `open` reads (at `from` Hz, `frames` frames of
-/// `channels`) and converts it as `plan` says; `progress` hears the share
+/// Decodes the recording `reader` reads (at `from` Hz, `channels`, about
+/// `frames` frames) and converts it as `plan` says; `reopen` reads it again
+/// from the start, for the modulation analysis. `progress` hears the share
 /// decoded, from 0 to 1.
 ///
 /// # Errors
-/// `input.audio_resample` if the resampler refuses the rates.
-pub(crate) fn convert<'a>(
-    open: impl Fn() -> Reader<'a>,
+/// `input.audio_resample` if the resampler refuses the rates; what the
+/// source refuses partway.
+pub(crate) fn convert<S: Source>(
+    mut reader: S,
+    reopen: impl Fn() -> Result<S>,
     (from, channels, frames): (u32, usize, u64),
     plan: Plan,
     progress: &mut dyn FnMut(f64),
@@ -67,7 +96,6 @@ pub(crate) fn convert<'a>(
     let resampler = resample::needed(from, plan.rate, plan.stop_hz)
         .then(|| Resampler::new(from, plan.rate, plan.stop_hz))
         .transpose()?;
-    let mut reader = open();
     let mut meter = Meter::new(channels);
     let mut block = vec![Vec::with_capacity(BLOCK_FRAMES); channels];
     let mut mix = Vec::with_capacity(BLOCK_FRAMES);
@@ -93,7 +121,7 @@ pub(crate) fn convert<'a>(
     let keep_mono = streaming.is_some() && !fused && plan.bands;
 
     loop {
-        let read = reader.read(BLOCK_FRAMES, &mut block);
+        let read = reader.read(BLOCK_FRAMES, &mut block)?;
         if read == 0 {
             break;
         }
@@ -131,8 +159,9 @@ pub(crate) fn convert<'a>(
         (out, bands)
     } else {
         // At the input's own rate the band limit is applied only where
-        // something lies above it, which the scan says (or cannot say, for
-        // a clip too short to measure).
+        // something lies above it, which the scan says. A clip too short to
+        // measure (under 256 samples) is left as it is: filtered, it would
+        // change again each time it is sanitized.
         let (block, hop) = resampler
             .as_ref()
             .map_or_else(|| scan_block(from), |r| (r.block(), r.hop()));
@@ -144,7 +173,10 @@ pub(crate) fn convert<'a>(
             Bands::default()
         };
         let out = match &resampler {
-            Some(r) if bands.above_cut_db.is_none_or(|d| d >= LIMITED_DB) => {
+            Some(r)
+                if bands.above_cut_db.is_some_and(|d| d >= LIMITED_DB)
+                    && bands.above_cut_dbfs.is_some_and(|d| d >= LIMITED_DBFS) =>
+            {
                 filtered = true;
                 gathered
                     .iter()
@@ -158,27 +190,29 @@ pub(crate) fn convert<'a>(
     drop(mono_full);
     if let Some(threshold) = plan.modulation_from_db {
         if bands.above_18k_db.is_some_and(|d| d >= threshold) {
-            let mono = decode_mono(open(), channels);
+            let mono = decode_mono(reopen()?, channels)?;
             ultrasonic::modulation(&mono, from, &mut bands);
         }
     }
     Ok(Converted {
         channels: out,
         bands,
+        frames: meter.frames(),
         levels: meter.levels(),
-        invalid: reader.invalid,
+        invalid: reader.invalid(),
+        skipped: reader.skipped(),
         filtered,
     })
 }
 
 /// The whole recording `reader` reads, mixed down to one channel.
-fn decode_mono(mut reader: Reader<'_>, channels: usize) -> Vec<f32> {
+fn decode_mono(mut reader: impl Source, channels: usize) -> Result<Vec<f32>> {
     let mut block = vec![Vec::with_capacity(BLOCK_FRAMES); channels];
     let mut mono = Vec::new();
-    while reader.read(BLOCK_FRAMES, &mut block) > 0 {
+    while reader.read(BLOCK_FRAMES, &mut block)? > 0 {
         super::downmix_append(&block, &mut mono);
     }
-    mono
+    Ok(mono)
 }
 
 /// Reports progress in at most [`PROGRESS_STEPS`] steps.
@@ -208,14 +242,34 @@ impl<'p> Progress<'p> {
         }
     }
 
+    /// `frames` more decoded; the share is reported below 1 (the last
+    /// report is [`Progress::finish`]'s), and not at all when the total is
+    /// unknown.
     fn advance(&mut self, frames: u64) {
         self.done += frames;
-        let step = self.done.saturating_mul(PROGRESS_STEPS) / self.total.max(1);
-        if step > self.step {
+        if self.total == 0 {
+            return;
+        }
+        let done = self.done.min(self.total);
+        let step = done.saturating_mul(PROGRESS_STEPS) / self.total;
+        if step > self.step && step < PROGRESS_STEPS {
             self.step = step;
-            (self.report)(self.done as f64 / self.total.max(1) as f64);
+            (self.report)(done as f64 / self.total as f64);
         }
     }
+}
+
+/// Energy below 50 Hz in `channels` (at `rate`, nothing kept above
+/// `stop_hz`) relative to the speech band, in dB; `None` for a clip under a
+/// fifth of a second, where it cannot be told from the clip's own start and
+/// end, or for silence.
+pub(crate) fn below_50(channels: &[Vec<f32>], rate: u32, stop_hz: f64) -> Option<f64> {
+    let (block, hop) = scan_block(rate);
+    with_mono(channels, |m| {
+        (m.len() >= (rate / 5) as usize)
+            .then(|| ultrasonic::scan(m, rate, block, hop, stop_hz).below_50_db)
+            .flatten()
+    })
 }
 
 /// Blocks for a scan with no resampling: about a tenth of a second, an

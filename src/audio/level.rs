@@ -116,6 +116,11 @@ impl Meter {
         }
     }
 
+    /// Frames measured.
+    pub(crate) fn frames(&self) -> u64 {
+        self.frames
+    }
+
     pub(crate) fn levels(&self) -> Levels {
         let frames = self.frames.max(1) as f64;
         Levels {
@@ -169,13 +174,21 @@ pub(crate) fn dbfs(level: f32) -> Option<f64> {
     (level > 0.0).then(|| 20.0 * f64::from(level).log10())
 }
 
-/// Scales all channels so the peak is at `target_dbfs`; silence, and a
-/// peak already there, stay as they are.
+/// Below this RMS level (dBFS) an output is silence, or what remains of
+/// content that was removed (an ultrasonic carrier's edges): raising it to
+/// the target would make a loud click of a rounding error.
+const SILENCE_RMS_DBFS: f64 = -60.0;
+
+/// Scales all channels so the peak is at `target_dbfs`; silence (an RMS
+/// under [`SILENCE_RMS_DBFS`]), and a peak already there, stay as they are.
 pub(crate) fn normalize_peak(channels: &mut [Vec<f32>], target_dbfs: f64) {
     let p = peak(channels);
     match dbfs(p) {
         Some(db) if (db - target_dbfs).abs() >= PEAK_TOLERANCE_DB => {}
         _ => return,
+    }
+    if rms_dbfs(channels).is_none_or(|db| db < SILENCE_RMS_DBFS) {
+        return;
     }
     let gain = (10f64.powf(target_dbfs / 20.0) / f64::from(p)) as f32;
     for c in channels.iter_mut() {
@@ -183,6 +196,19 @@ pub(crate) fn normalize_peak(channels: &mut [Vec<f32>], target_dbfs: f64) {
             *v *= gain;
         }
     }
+}
+
+/// The RMS level over all channels in dBFS; `None` for digital silence.
+fn rms_dbfs(channels: &[Vec<f32>]) -> Option<f64> {
+    let (mut sum, mut n) = (0.0f64, 0usize);
+    for c in channels {
+        for run in c.chunks(1_024) {
+            // Squares summed in f32 over short runs, the runs in f64.
+            sum += f64::from(run.iter().map(|v| v * v).sum::<f32>());
+        }
+        n += c.len();
+    }
+    (sum > 0.0).then(|| 10.0 * (sum / n.max(1) as f64).log10())
 }
 
 #[cfg(test)]

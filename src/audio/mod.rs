@@ -5,6 +5,7 @@
 //! survives: ultrasonic carriers included), normalized, and written as a new
 //! WAV file.
 
+mod codec;
 mod convert;
 mod encode;
 mod level;
@@ -82,11 +83,17 @@ fn inaudible_findings(b: &ultrasonic::Bands, policy: &Policy, found: &mut Found)
             },
         );
     }
-    if let Some(db) = b.below_50_db.filter(|&d| d >= p.infrasound.threshold_db) {
+}
+
+/// Reports energy below 50 Hz (`db`, against the speech band) over the
+/// policy's threshold.
+fn infrasound_finding(db: Option<f64>, policy: &Policy, found: &mut Found) {
+    let p = &policy.audio.infrasound;
+    if let Some(db) = db.filter(|&d| d >= p.threshold_db) {
         found.add(
             Code::Infrasound,
             Severity::Low,
-            p.infrasound.action,
+            p.action,
             format!("energy below 50 Hz at {db:+.1} dB relative to the speech band"),
             Details {
                 score: Some(db),
@@ -96,12 +103,72 @@ fn inaudible_findings(b: &ultrasonic::Bands, policy: &Policy, found: &mut Found)
     }
 }
 
+/// A format the guard decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Wav,
+    Flac,
+    Mp3,
+    Ogg,
+    /// AAC in ADTS frames.
+    Aac,
+    /// MP4/M4A (AAC, usually).
+    Mp4,
+}
+
+impl Format {
+    /// The file extension the decoder's probe is hinted with.
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Wav => "wav",
+            Format::Flac => "flac",
+            Format::Mp3 => "mp3",
+            Format::Ogg => "ogg",
+            Format::Aac => "aac",
+            Format::Mp4 => "m4a",
+        }
+    }
+
+    /// MIME types and file extensions that declare it.
+    fn names(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Format::Wav => (
+                &[
+                    "audio/wav",
+                    "audio/x-wav",
+                    "audio/wave",
+                    "audio/vnd.wave",
+                    "audio/x-pn-wav",
+                ],
+                &["wav", "wave"],
+            ),
+            Format::Flac => (&["audio/flac", "audio/x-flac"], &["flac"]),
+            Format::Mp3 => (
+                &["audio/mpeg", "audio/mp3", "audio/mpeg3", "audio/x-mpeg-3"],
+                &["mp3"],
+            ),
+            Format::Ogg => (
+                &["audio/ogg", "application/ogg", "audio/vorbis"],
+                &["ogg", "oga"],
+            ),
+            Format::Aac => (&["audio/aac", "audio/x-aac", "audio/aacp"], &["aac"]),
+            Format::Mp4 => (
+                &[
+                    "audio/mp4",
+                    "audio/m4a",
+                    "audio/x-m4a",
+                    "audio/aac",
+                    "video/mp4",
+                ],
+                &["m4a", "mp4", "aac"],
+            ),
+        }
+    }
+}
+
 /// Audio (and other) formats recognized by their first bytes but not
 /// decoded, named in the error.
 const OTHER_FORMATS: &[(&[u8], &str)] = &[
-    (b"fLaC", "FLAC"),
-    (b"OggS", "Ogg"),
-    (b"ID3", "MP3"),
     (b"FORM", "AIFF"),
     (b"caff", "CAF"),
     (b"#!AMR", "AMR"),
@@ -110,24 +177,44 @@ const OTHER_FORMATS: &[(&[u8], &str)] = &[
     (b".snd", "Sun audio"),
 ];
 
-/// Refuses what is not a WAV file, naming what it is when known.
-fn sniff(bytes: &[u8]) -> Result<()> {
+/// What the bytes are; other recordings are refused, named when known.
+fn sniff(bytes: &[u8]) -> Result<Format> {
     if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WAVE") {
-        return Ok(());
+        return Ok(Format::Wav);
     }
-    let name = OTHER_FORMATS
-        .iter()
-        .find(|(sig, _)| bytes.starts_with(sig))
-        .map(|(_, name)| *name)
-        .or_else(|| {
-            // An MPEG audio frame (MP3, or AAC in ADTS): 11 sync bits.
-            matches!(bytes, [0xFF, b, ..] if b & 0xE0 == 0xE0).then_some("MP3/AAC")
-        })
-        .or_else(|| (bytes.get(4..8) == Some(b"ftyp")).then_some("MP4/M4A"));
-    if let Some(name) = name {
+    if bytes.starts_with(b"fLaC") {
+        return Ok(Format::Flac);
+    }
+    if bytes.starts_with(b"OggS") {
+        // The first page's packet names the codec; Opus is not decoded.
+        if bytes.get(28..36) == Some(b"OpusHead") {
+            return Err(Error::unsupported(
+                "unsupported.audio_format",
+                "the input is Ogg Opus, which the audio guard does not decode",
+            ));
+        }
+        return Ok(Format::Ogg);
+    }
+    if bytes.starts_with(b"ID3") {
+        return Ok(Format::Mp3);
+    }
+    if bytes.get(4..8) == Some(b"ftyp") {
+        return Ok(Format::Mp4);
+    }
+    // An MPEG audio frame: 11 sync bits; layer bits 00 are AAC in ADTS.
+    if let [0xFF, b, ..] = bytes {
+        if b & 0xE0 == 0xE0 {
+            return Ok(if b & 0x06 == 0 {
+                Format::Aac
+            } else {
+                Format::Mp3
+            });
+        }
+    }
+    if let Some((_, name)) = OTHER_FORMATS.iter().find(|(sig, _)| bytes.starts_with(sig)) {
         return Err(Error::unsupported(
             "unsupported.audio_format",
-            format!("the input is {name}, which the audio guard does not decode (it reads WAV)"),
+            format!("the input is {name}, which the audio guard does not decode (it reads WAV, FLAC, MP3, Ogg Vorbis and AAC)"),
         ));
     }
     let what = match crate::sniff::sniff(bytes) {
@@ -139,21 +226,21 @@ fn sniff(bytes: &[u8]) -> Result<()> {
     };
     Err(Error::input(
         "input.audio_format",
-        format!("the input is {what}; the audio guard reads WAV"),
+        format!("the input is {what}; the audio guard reads WAV, FLAC, MP3, Ogg Vorbis and AAC"),
     ))
 }
 
-/// Whether a declared type (MIME type or file name) names WAV.
-fn declares_wav(declared: &str) -> bool {
+/// Whether a declared type (MIME type or file name) names `format`.
+fn declares(declared: &str, format: Format) -> bool {
     let d = declared.trim().to_ascii_lowercase();
     let mime = d.split(';').next().unwrap_or("").trim();
+    let (mimes, extensions) = format.names();
     if mime.contains('/') {
-        return matches!(
-            mime,
-            "audio/wav" | "audio/x-wav" | "audio/wave" | "audio/vnd.wave" | "audio/x-pn-wav"
-        );
+        return mimes.contains(&mime);
     }
-    matches!(d.rsplit('.').next(), Some("wav" | "wave"))
+    d.rsplit('.')
+        .next()
+        .is_some_and(|e| extensions.contains(&e))
 }
 
 /// Sanitizes one recording under `policy`.
@@ -167,23 +254,87 @@ pub(crate) fn guard(
     let limits = &policy.limits.audio;
     let p = &policy.audio;
     limits.check_bytes(bytes.len())?;
-    sniff(bytes)?;
+    let format = sniff(bytes)?;
     let mut found = Found::default();
     if let Some(declared) = input.declared_type.filter(|d| !d.trim().is_empty()) {
-        if !declares_wav(declared) {
+        if !declares(declared, format) {
             found.add(
                 Code::AudioFormatMismatch,
                 Severity::Medium,
                 p.format_mismatch.action,
-                format!("declared as {declared:?}, but the bytes are audio/wav"),
+                format!(
+                    "declared as {declared:?}, but the bytes are {}",
+                    format.names().0.first().unwrap_or(&"audio")
+                ),
                 Details::default(),
             );
         }
     }
-    let w = wav::walk(bytes)?;
-    limits.check_header(w.channels, w.rate, w.frames())?;
-    container_findings(bytes, &w, policy, &mut found);
+    if format == Format::Wav {
+        let w = wav::walk(bytes)?;
+        limits.check_header(w.channels, w.rate, w.frames())?;
+        container_findings(bytes, &w, policy, &mut found);
+        let described = Described {
+            format: String::from("wav"),
+            sample_format: w.format.label(),
+            rate: w.rate,
+            channels: w.channels,
+            frames: w.frames(),
+            compressed: false,
+        };
+        let reopen = || Ok(wav::Reader::new(bytes, &w));
+        return finish(
+            bytes,
+            wav::Reader::new(bytes, &w),
+            reopen,
+            described,
+            policy,
+            found,
+            progress,
+        );
+    }
+    let (decoder, info) = codec::open(bytes, format.extension(), limits)?;
+    tag_findings(&info, policy, &mut found);
+    let described = Described {
+        format: String::from(match format {
+            Format::Mp4 => "mp4",
+            other => other.extension(),
+        }),
+        sample_format: info.codec.clone(),
+        rate: info.rate,
+        channels: info.channels,
+        frames: info.frames.unwrap_or(0),
+        compressed: true,
+    };
+    let reopen = || codec::open(bytes, format.extension(), limits).map(|(d, _)| d);
+    finish(bytes, decoder, reopen, described, policy, found, progress)
+}
 
+/// What a recording is, from its header.
+#[derive(Debug, Clone)]
+struct Described {
+    format: String,
+    sample_format: String,
+    rate: u32,
+    channels: u16,
+    /// Frames, as the header says (0 when it does not).
+    frames: u64,
+    /// Decoded by the codec module (a container that may say more than it holds).
+    compressed: bool,
+}
+
+/// Decodes, measures and converts the recording `reader` reads, and writes
+/// the output; `found` holds the container's findings.
+fn finish<S: convert::Source>(
+    bytes: &[u8],
+    reader: S,
+    reopen: impl Fn() -> Result<S>,
+    w: Described,
+    policy: &Policy,
+    mut found: Found,
+    progress: &mut dyn FnMut(f64),
+) -> Result<(Option<AudioOutput>, Report)> {
+    let p = &policy.audio;
     let rate = p.output.sample_rate;
     let stop = p
         .output
@@ -202,14 +353,34 @@ pub(crate) fn guard(
             .then_some(p.ultrasonic.threshold_db),
     };
     let converted = convert::convert(
-        || wav::Reader::new(bytes, &w),
-        (w.rate, usize::from(w.channels), w.frames()),
+        reader,
+        reopen,
+        (w.rate, usize::from(w.channels), w.frames),
         plan,
         progress,
     )?;
     let (levels, bands) = (converted.levels, converted.bands);
     let mut channels = converted.channels;
     let non_finite = converted.invalid;
+    // Packets the decoder skipped, and frames the container promised but
+    // the stream did not hold (a reader that resynchronizes past damage
+    // says nothing): either way the output is shorter than the recording.
+    let missing = w.frames.saturating_sub(converted.frames);
+    if converted.skipped > 0 || (w.compressed && missing > u64::from(w.rate / 100)) {
+        found.add(
+            Code::AudioSkippedPackets,
+            Severity::Medium,
+            Action::Sanitize,
+            format!(
+                "{} damaged packets left out, {missing} of the {} frames the container declares missing: the output is that much shorter",
+                converted.skipped, w.frames
+            ),
+            Details {
+                count: u32::try_from(converted.skipped).unwrap_or(u32::MAX),
+                ..Details::default()
+            },
+        );
+    }
     if non_finite > 0 {
         found.add(
             Code::InvalidSamples,
@@ -308,20 +479,29 @@ pub(crate) fn guard(
     if p.squeeze.mu_law {
         squeeze::mu_law(&mut channels);
     }
+    // Measured on the final samples: what survives to the model, and what
+    // the same check finds when the output is sanitized again.
+    let below_50_db = p
+        .infrasound
+        .action
+        .enabled()
+        .then(|| convert::below_50(&channels, rate, stop))
+        .flatten();
+    infrasound_finding(below_50_db, policy, &mut found);
 
     let mut stats = AudioStats {
-        format: String::from("wav"),
-        sample_format: w.format.label(),
+        format: w.format,
+        sample_format: w.sample_format,
         input_bytes: bytes.len() as u32,
         sample_rate: w.rate,
         channels: w.channels,
-        frames: w.frames(),
-        seconds: w.frames() as f64 / f64::from(w.rate),
+        frames: converted.frames,
+        seconds: converted.frames as f64 / f64::from(w.rate),
         peak_dbfs: level::dbfs(levels.peak),
         above_18k_db: bands.above_18k_db,
         above_20k_db: bands.above_20k_db,
         ultrasonic_peak_hz: bands.peak_hz,
-        below_50_db: bands.below_50_db,
+        below_50_db,
         output: None,
     };
     if found.blocked {
@@ -376,6 +556,58 @@ fn downmix_append(channels: &[Vec<f32>], out: &mut Vec<f32>) {
         let scale = 1.0 / channels.len() as f32;
         for m in mixed {
             *m *= scale;
+        }
+    }
+}
+
+/// A compressed recording's tags and pictures, and the tags' texts.
+fn tag_findings(info: &codec::Info, policy: &Policy, found: &mut Found) {
+    let p = &policy.audio;
+    if !info.tags.is_empty() {
+        let keys: Vec<&str> = info.tags.iter().map(|(k, _)| k.as_str()).take(8).collect();
+        found.add(
+            Code::AudioMetadata,
+            Severity::Info,
+            p.metadata.action,
+            format!(
+                "{} tag{} ({}{}), removed",
+                info.tags.len(),
+                if info.tags.len() == 1 { "" } else { "s" },
+                keys.join(", "),
+                if info.tags.len() > keys.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            ),
+            Details {
+                label: Some(String::from("tags")),
+                count: u32::try_from(info.tags.len()).unwrap_or(u32::MAX),
+                ..Details::default()
+            },
+        );
+    }
+    for size in &info.pictures {
+        found.add(
+            Code::AudioMetadata,
+            Severity::Info,
+            p.metadata.action,
+            format!("an embedded picture ({size} bytes), removed"),
+            Details {
+                label: Some(String::from("picture")),
+                ..Details::default()
+            },
+        );
+    }
+    if p.metadata.text.enabled() {
+        for (key, text) in &info.tags {
+            found.metadata_text(
+                Code::AudioMetadataText,
+                p.metadata.text,
+                &format!("tag {key}"),
+                text,
+                policy,
+            );
         }
     }
 }
@@ -515,23 +747,44 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
-    fn other_formats_are_named_and_declared_types_read() {
+    fn formats_are_told_by_their_bytes_and_declared_types_read() {
+        assert_eq!(sniff(b"RIFF\0\0\0\0WAVE").unwrap(), Format::Wav);
+        assert_eq!(sniff(b"fLaC\0\0").unwrap(), Format::Flac);
+        assert_eq!(sniff(b"ID3\x04").unwrap(), Format::Mp3);
+        assert_eq!(sniff(&[0xFF, 0xFB, 0x90]).unwrap(), Format::Mp3);
+        assert_eq!(sniff(&[0xFF, 0xF1, 0x50]).unwrap(), Format::Aac);
+        assert_eq!(sniff(b"\0\0\0\x1CftypM4A ").unwrap(), Format::Mp4);
+        assert_eq!(sniff(b"OggS\0\x02").unwrap(), Format::Ogg);
+        let mut opus = b"OggS".to_vec();
+        opus.resize(28, 0);
+        opus.extend_from_slice(b"OpusHead");
         let code = |b: &[u8]| sniff(b).unwrap_err();
-        assert!(code(b"fLaC\0\0").message().contains("FLAC"));
-        assert!(code(b"ID3\x04").message().contains("MP3"));
-        assert!(code(&[0xFF, 0xFB, 0x90]).message().contains("MP3"));
-        assert_eq!(code(b"OggS").code(), "unsupported.audio_format");
+        assert!(code(&opus).message().contains("Opus"));
+        assert_eq!(code(b"FORM\0\0").code(), "unsupported.audio_format");
         assert_eq!(code(b"\x89PNG\r\n\x1a\n").code(), "input.audio_format");
         assert!(code(b"\x89PNG\r\n\x1a\n")
             .message()
             .to_lowercase()
             .contains("png image"));
-        assert!(sniff(b"RIFF\0\0\0\0WAVE").is_ok());
-        for yes in ["audio/wav", "audio/x-wav; codecs=1", "memo.WAV", ".wave"] {
-            assert!(declares_wav(yes), "{yes}");
+        for (yes, format) in [
+            ("audio/wav", Format::Wav),
+            ("audio/x-wav; codecs=1", Format::Wav),
+            ("memo.WAV", Format::Wav),
+            (".wave", Format::Wav),
+            ("song.mp3", Format::Mp3),
+            ("audio/mpeg", Format::Mp3),
+            ("voice.m4a", Format::Mp4),
+            ("audio/flac", Format::Flac),
+        ] {
+            assert!(declares(yes, format), "{yes}");
         }
-        for no in ["audio/mpeg", "song.mp3", "image/png", "wav/notreally"] {
-            assert!(!declares_wav(no), "{no}");
+        for (no, format) in [
+            ("audio/mpeg", Format::Wav),
+            ("song.mp3", Format::Flac),
+            ("image/png", Format::Wav),
+            ("wav/notreally", Format::Wav),
+        ] {
+            assert!(!declares(no, format), "{no}");
         }
     }
 

@@ -50,6 +50,8 @@ pub(crate) struct Bands {
     /// Energy above the scan's cut relative to the energy below it, in dB
     /// (−∞ for silence).
     pub(crate) above_cut_db: Option<f64>,
+    /// Its mean square in dB against full scale (−∞ for silence).
+    pub(crate) above_cut_dbfs: Option<f64>,
 }
 
 fn db(ratio: f64) -> f64 {
@@ -59,6 +61,7 @@ fn db(ratio: f64) -> f64 {
 /// Band powers summed over block spectra.
 #[derive(Debug, Clone)]
 pub(crate) struct Scan {
+    n: usize,
     hz: f64,
     /// Bin ranges (half-open) of the bands.
     low: (usize, usize),
@@ -91,10 +94,14 @@ impl Scan {
             (top, top)
         };
         Scan {
+            n,
             hz,
-            // From the second bin: the first holds the offset, not a frequency.
-            low: (1.min(top), bin(LOW)),
-            speech: (bin(SPEECH.0), bin(SPEECH.1)),
+            // From the third bin: the window spreads an offset over the
+            // first two, and the offset is not a frequency.
+            low: (2.min(top), bin(LOW)),
+            // Up to what the output keeps flat at most: measured again on
+            // its own output, a recording compares with the same band.
+            speech: (bin(SPEECH.0), bin(SPEECH.1.min(0.9 * cut_hz))),
             high,
             higher_from: bin(20_000.0),
             // Two bins above the cut: the window's main lobe spreads what
@@ -144,12 +151,23 @@ impl Scan {
         // A carrier with no audible speech beside it is the attack itself:
         // the reference then bottoms out 60 dB under the total.
         let reference = |other: f64| speech.max((speech + other) * 1e-6);
-        if speech + low > 0.0 && self.low.0 < self.low.1 {
+        // Three bins at least, or the window's main lobe spreads the speech
+        // band's lowest tones there.
+        if speech + low > 0.0 && self.low.1 >= self.low.0 + 3 {
             b.below_50_db = Some(db(low / reference(low)));
         }
         // Silence has nothing above the cut either.
         b.above_cut_db = Some(if cut > 0.0 {
             db(cut / under_cut.max(cut * 1e-6))
+        } else {
+            f64::NEG_INFINITY
+        });
+        // Parseval: both halves of the spectrum, over n² (the transform is
+        // not normalized) and the Hann window's power (3/8), per block.
+        let n = self.n as f64;
+        let mean_square = 2.0 * cut / (n * n * 0.375 * self.blocks as f64);
+        b.above_cut_dbfs = Some(if cut > 0.0 {
+            db(mean_square)
         } else {
             f64::NEG_INFINITY
         });
@@ -210,8 +228,10 @@ fn hann_power(spectrum: &[Complex<f32>], k: usize) -> f64 {
     f64::from(w.norm_sqr())
 }
 
-/// Shortest clip [`scan`] measures, in samples.
-const MIN_SCAN: usize = 32;
+/// Shortest clip [`scan`] measures, in samples (16 ms at 16 kHz): in
+/// shorter blocks the bins are too wide to tell a band's edge from what
+/// lies beyond it.
+const MIN_SCAN: usize = 256;
 
 /// Scans `mono` at `rate` in blocks of `n` samples about `hop` apart,
 /// transforming each: for a recording the resampler does not read. Every
@@ -413,12 +433,20 @@ pub(crate) mod tests {
         let dc = vec![0.25f32; 3_000];
         let b = scan(&dc, 16_000, 4_096, 3_584, 7_500.0);
         assert!(b.above_cut_db.unwrap() < -60.0, "{b:?}");
+        // A full-scale tone above the cut measures at its level: −3 dBFS.
+        let tone: Vec<f32> = (0..3_000)
+            .map(|i| (std::f64::consts::TAU * 7_800.0 * i as f64 / 16_000.0).sin() as f32)
+            .collect();
+        let level = scan(&tone, 16_000, 4_096, 3_584, 7_500.0)
+            .above_cut_dbfs
+            .unwrap();
+        assert!((level + 3.0).abs() < 0.5, "{level}");
         assert_eq!(
-            scan(&dc[..31], 16_000, 4_096, 3_584, 7_500.0),
+            scan(&dc[..255], 16_000, 4_096, 3_584, 7_500.0),
             Bands::default()
         );
         assert_eq!(
-            scan(&[0.0; 100], 16_000, 64, 56, 7_500.0).above_cut_db,
+            scan(&[0.0; 300], 16_000, 4_096, 3_584, 7_500.0).above_cut_db,
             Some(f64::NEG_INFINITY)
         );
     }

@@ -212,7 +212,7 @@ pub(crate) fn walk(bytes: &[u8]) -> Result<Wav> {
 /// Largest sample magnitude a float file may hold (60 dB over full scale):
 /// float recordings may exceed ±1, but not by this much, and larger values
 /// would overflow the resampler's transforms.
-const MAX_MAGNITUDE: f32 = 1_000.0;
+pub(crate) const MAX_MAGNITUDE: f32 = 1_000.0;
 
 /// The samples of `wav` as one `f32` vector per channel, in −1..1 for
 /// integer files; float samples that are not numbers or beyond
@@ -221,7 +221,7 @@ const MAX_MAGNITUDE: f32 = 1_000.0;
 pub(crate) fn decode(bytes: &[u8], wav: &Wav) -> (Vec<Vec<f32>>, u64) {
     let mut reader = Reader::new(bytes, wav);
     let mut out = vec![Vec::new(); usize::from(wav.channels)];
-    reader.read(usize::MAX, &mut out);
+    reader.read_frames(usize::MAX, &mut out);
     (out, reader.invalid)
 }
 
@@ -237,6 +237,16 @@ pub(crate) struct Reader<'a> {
     pub(crate) invalid: u64,
 }
 
+impl super::convert::Source for Reader<'_> {
+    fn read(&mut self, frames: usize, out: &mut [Vec<f32>]) -> Result<usize> {
+        Ok(self.read_frames(frames, out))
+    }
+
+    fn invalid(&self) -> u64 {
+        self.invalid
+    }
+}
+
 impl<'a> Reader<'a> {
     pub(crate) fn new(bytes: &'a [u8], wav: &Wav) -> Reader<'a> {
         Reader {
@@ -249,7 +259,7 @@ impl<'a> Reader<'a> {
 
     /// Replaces the contents of `out` (one vector per channel) with the
     /// next `frames` frames or what is left; returns how many were read.
-    pub(crate) fn read(&mut self, frames: usize, out: &mut [Vec<f32>]) -> usize {
+    pub(crate) fn read_frames(&mut self, frames: usize, out: &mut [Vec<f32>]) -> usize {
         let frame = self.format.bytes() * self.channels;
         let take = frames.min(self.data.len() / frame.max(1));
         let (now, rest) = self.data.split_at(take * frame);

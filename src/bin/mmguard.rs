@@ -27,8 +27,9 @@ text:  sanitizes text (a file, or standard input with - or no FILE) and writes
 image: sanitizes an image (PNG, JPEG, GIF, WebP, BMP) and writes a clean
        re-encoded file to OUT (standard output with -). --type is the declared
        type to compare with the bytes (default: FILE's name).
-audio: sanitizes a recording (WAV) and writes a clean WAV to OUT, by default
-       16 kHz mono, band-limited to 8 kHz. --type as for image.
+audio: sanitizes a recording (WAV, FLAC, MP3, Ogg Vorbis, AAC) and writes a
+       clean WAV to OUT, by default 16 kHz mono, band-limited to 7.5 kHz.
+       --type as for image.
 Exit status: 0 processed, 1 blocked by policy, 2 error.";
 
 /// A CLI failure: a stable code and a message, like the library's errors.

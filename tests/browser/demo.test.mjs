@@ -1,7 +1,8 @@
 // The demo page (www/) in real headless Chromium: the image tab's sample
-// attacks, drawn in the page, and the audio tab's, synthesized in the page,
-// go through the guard and their results must show up in the DOM as a person
-// would see them (for audio, down to the pixels of the spectrograms); the
+// attacks, drawn in the page, and the audio tab's, synthesized in the page
+// (and the compressed recordings of tests/data/audio/, chosen in its file
+// input), go through the guard and their results must show up in the DOM as
+// a person would see them (for audio, down to the pixels of the spectrograms); the
 // text tab must keep working beside them. Same set-up as chromium.test.mjs: Debian's Chromium
 // driven by playwright-core, the repository root served on a free port.
 //
@@ -426,18 +427,74 @@ test('the strict policy blocks the ultrasonic command; the before picture still 
   assert.match((await audioResult('ultrasonic-command.wav')).verdict, /^MODIFIED /);
 });
 
+/** Chooses a recording from tests/data/audio/ in the file input, and returns what the result shows. */
+async function checkAudioFile(fileName) {
+  await page.setInputFiles('#audio-file', path.join(REPO_ROOT, 'tests', 'data', 'audio', fileName));
+  return audioResult(fileName);
+}
+
+// Each carries its title tag's injection; each is 44.1 kHz, resampled to 16 kHz.
+const COMPRESSED = [
+  ['speech.mp3', /^Before: speech\.mp3, MP3, 44\.1 kHz, mono, /],
+  ['speech.flac', /^Before: speech\.flac, FLAC, 44\.1 kHz, mono, /],
+  ['speech.ogg', /^Before: speech\.ogg, OGG, Vorbis, 44\.1 kHz, stereo, /],
+  ['speech.m4a', /^Before: speech\.m4a, MP4, AAC, 44\.1 kHz, mono, /],
+];
+
+for (const [fileName, caption] of COMPRESSED) {
+  test(`${fileName}: read by the guard, its title tag's injection shown, its before picture decoded by the browser`, async () => {
+    const result = await checkAudioFile(fileName);
+    assert.equal(result.error, null);
+    assert.equal(result.status, 'done');
+    assert.match(result.verdict, /^MODIFIED /);
+    for (const code of ['audio.metadata_text', 'audio.resampled']) assert.ok(result.codes.includes(code), `${code} in ${result.codes.join(', ')}`);
+    assert.equal(result.payloadTexts.length, 1);
+    assert.match(result.payloadTexts[0], /^Ignore all previous instructions/);
+    assert.match(result.beforeCaption, caption);
+    assert.match(result.afterCaption, /^After: WAV, 16-bit PCM, 16 kHz, mono, /);
+    assert.deepEqual([result.before?.drawn, result.before.rate, result.before.topHz], ['true', 44100, 22050]);
+    assert.deepEqual([result.after?.drawn, result.after.rate, result.after.topHz], ['true', 16000, 22050]);
+    assert.equal(result.beforeNote, '');
+    assert.match(result.before.label, new RegExp(`^Spectrogram of ${fileName.replace('.', '\\.')} as given: frequency from 0 to 22\\.05 kHz`));
+    const speech = await band('audio-before-spectrogram', 200, 3000);
+    assert.ok(speech.lit > 0.3, `speech lit in ${speech.lit} of the before picture`);
+    assert.equal(result.download?.name, `${fileName.replace(/\.[^.]*$/, '')}-sanitized.wav`);
+  });
+}
+
+test('a 48 kHz FLAC with a 22 kHz carrier: decoded at its own rate, the carrier shows before and is gone after', async () => {
+  const result = await checkAudioFile('ultrasonic.flac');
+  assert.equal(result.error, null);
+  assert.ok(result.codes.includes('audio.ultrasonic'), result.codes.join(', '));
+  assert.match(result.beforeCaption, /^Before: ultrasonic\.flac, FLAC, 48 kHz, mono, 0\.50 s, /);
+  // A context at its default rate would resample it: 48 kHz shows it was not.
+  assert.deepEqual([result.before?.drawn, result.before.rate, result.before.topHz], ['true', 48000, 24000]);
+  assert.match(result.before.label, /Loudest above 7\.5 kHz, the output's limit: 22\.0 kHz/);
+  const carrier = await band('audio-before-spectrogram', 21500, 22500);
+  assert.ok(carrier.lit > 0.9, `22 kHz lit in ${carrier.lit} of the before picture`);
+  const removed = await band('audio-after-spectrogram', 12000, 23500);
+  assert.ok(removed.max < 5, `after picture above the output's limit: luminance up to ${removed.max}`);
+});
+
 test('files the guard does not read show their error code, and no picture', async () => {
+  // Opus: named and refused, so the browser is not asked to decode it either.
+  const opus = await checkAudioFile('speech.opus');
+  assert.equal(opus.status, 'error');
+  assert.match(opus.error ?? '', /^unsupported\.audio_format: .*Opus/);
+  assert.match(opus.verdict, /^Not checked/);
+  assert.equal(opus.download, null);
+  assert.deepEqual(opus.codes, []);
+  assert.equal(opus.before, null);
+  assert.equal(opus.beforeNote, 'No spectrogram: not a RIFF/WAVE file');
+  assert.equal(opus.after, null);
+  assert.equal(opus.afterPlayer, null);
+  assert.equal(opus.measurements, null);
   await page.setInputFiles('#audio-file', { name: 'song.flac', mimeType: 'audio/flac', buffer: Buffer.from('fLaC\0\0\0\x22 not really a stream') });
   const flac = await audioResult('song.flac');
   assert.equal(flac.status, 'error');
-  assert.match(flac.error ?? '', /^unsupported\.audio_format: .*FLAC/);
-  assert.equal(flac.download, null);
-  assert.deepEqual(flac.codes, []);
+  assert.match(flac.error ?? '', /^input\.audio_malformed: /);
   assert.equal(flac.before, null);
   assert.equal(flac.beforeNote, 'No spectrogram: not a RIFF/WAVE file');
-  assert.equal(flac.after, null);
-  assert.equal(flac.afterPlayer, null);
-  assert.equal(flac.measurements, null);
   const noise = Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 151 + 17) % 256));
   await page.setInputFiles('#audio-file', { name: 'noise.wav', mimeType: 'audio/wav', buffer: noise });
   const garbage = await audioResult('noise.wav');
