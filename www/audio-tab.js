@@ -5,7 +5,7 @@
 // comes from app.js through useAudioGuards(), so every tab shares one policy.
 
 import { $, el, findingHead, SEVERITY_RANK, showError } from './dom.js';
-import { analyse, clearSpectrogram, drawSpectrogram, loudestAbove, parseWav } from './spectrogram.js';
+import { analyse, clearSpectrogram, decodeRecording, drawSpectrogram, loudestAbove, parseWav } from './spectrogram.js';
 
 /** The guard for the current policy, or null while the module loads. */
 let currentGuard = () => null;
@@ -32,13 +32,24 @@ const formatChannels = (n) => ({ 1: 'mono', 2: 'stereo' })[n] ?? `${n} channels`
 const formatSeconds = (s) => `${s.toFixed(2)} s`;
 const formatDb = (db) => `${db > 0 ? '+' : db < 0 ? '−' : ''}${Math.abs(db).toFixed(1)} dB`;
 
-/** "pcm24" → "24-bit PCM", "float32" → "32-bit float". */
+/** The codecs of compressed recordings, as their names are written. */
+const CODECS = { flac: 'FLAC', mp3: 'MP3', vorbis: 'Vorbis', aac: 'AAC' };
+
+/** "pcm24" → "24-bit PCM", "float32" → "32-bit float", "vorbis" → "Vorbis". */
 const formatSamples = (name) => {
   const [, kind, bits] = /^(pcm|float)(\d+)$/.exec(name) ?? [];
-  return kind ? `${bits}-bit ${kind === 'pcm' ? 'PCM' : 'float'}` : name;
+  return kind ? `${bits}-bit ${kind === 'pcm' ? 'PCM' : 'float'}` : (CODECS[name] ?? name);
 };
 
-const describeRecording = ({ samples, rate, channels, seconds, bytes }) => `WAV, ${formatSamples(samples)}, ${formatRate(rate)}, ${formatChannels(channels)}, ${formatSeconds(seconds)}, ${formatBytes(bytes)}`;
+/**
+ * "WAV, 16-bit PCM, 16 kHz, mono, …", "OGG, Vorbis, …"; the codec once where
+ * it names its own container ("MP3, …", not "MP3, MP3, …").
+ */
+const describeRecording = ({ format, samples, rate, channels, seconds, bytes }) => {
+  const [container, codec] = [format.toUpperCase(), formatSamples(samples)];
+  const kind = codec.toUpperCase() === container ? container : `${container}, ${codec}`;
+  return `${kind}, ${formatRate(rate)}, ${formatChannels(channels)}, ${formatSeconds(seconds)}, ${formatBytes(bytes)}`;
+};
 
 // ------------------------------------------------------------ players
 
@@ -100,6 +111,21 @@ function readRecording(bytes) {
 }
 
 /**
+ * The before reading of a recording the guard read but parseWav does not
+ * (FLAC, MP3, Vorbis, AAC): decoded by the browser at `rate`, the input's own,
+ * so the band above the output's limit stays in the picture. `unread`, the
+ * WAV reading with its reason, when this browser cannot decode it either.
+ */
+async function decodeForPicture(file, rate, unread) {
+  try {
+    const wav = await decodeRecording(await file.arrayBuffer(), rate);
+    return { wav, analysis: analyse(wav) };
+  } catch {
+    return unread;
+  }
+}
+
+/**
  * Draws both pictures on one frequency scale, up to the higher of the two
  * Nyquist frequencies, with `limitHz` (the output's) marked on both when
  * known. `after` is null when there is no output.
@@ -152,7 +178,7 @@ function drawAudioOutput(result, fileName, after) {
   }
   setPlayer('after', new Blob([result.bytes], { type: result.mimeType }));
   const samples = after.wav ? `${after.wav.float ? 'float' : 'pcm'}${after.wav.bits}` : 'pcm';
-  $('audio-after-caption').textContent = `After: ${describeRecording({ samples, rate: output.sample_rate, channels: output.channels, seconds: result.duration, bytes: output.bytes })}.`;
+  $('audio-after-caption').textContent = `After: ${describeRecording({ format: 'wav', samples, rate: output.sample_rate, channels: output.channels, seconds: result.duration, bytes: output.bytes })}.`;
   link.href = objectUrls.after;
   link.download = `${fileName.replace(/\.[^.]*$/, '') || 'recording'}-sanitized.wav`;
   link.hidden = false;
@@ -272,7 +298,7 @@ export async function checkAudio(source) {
   }
   await nextPaint();
   if (run !== audioRun) return;
-  const before = readRecording(new Uint8Array(await file.arrayBuffer()));
+  let before = readRecording(new Uint8Array(await file.arrayBuffer()));
   if (run !== audioRun) return;
   try {
     const guard = currentGuard();
@@ -281,8 +307,13 @@ export async function checkAudio(source) {
     const ms = performance.now() - started;
     if (run !== audioRun) return;
     const { audio } = result.report;
+    // Only what the guard read is decoded here: a refused format keeps its note.
+    if (audio && !before.analysis) {
+      before = await decodeForPicture(file, audio.sample_rate, before);
+      if (run !== audioRun) return;
+    }
     const after = result.bytes ? readRecording(result.bytes) : null;
-    if (audio) $('audio-before-caption').textContent = `Before: ${file.name}, ${describeRecording({ samples: audio.sample_format, rate: audio.sample_rate, channels: audio.channels, seconds: audio.seconds, bytes: audio.input_bytes })}.`;
+    if (audio) $('audio-before-caption').textContent = `Before: ${file.name}, ${describeRecording({ format: audio.format, samples: audio.sample_format, rate: audio.sample_rate, channels: audio.channels, seconds: audio.seconds, bytes: audio.input_bytes })}.`;
     drawAudioVerdict(result.report, ms);
     drawAudioOutput(result, file.name, after);
     drawPictures(file.name, before, after, outputLimit(guard, audio));
@@ -329,7 +360,7 @@ export function wireAudioTab() {
     const [file] = event.target.files;
     if (file) checkAudio(file);
   });
-  // FLAC, MP3 and the like: the browser may play what the guard refuses, or neither.
+  // Opus, AIFF, AAC in some builds: the browser may play what the guard refuses, or the reverse.
   $('audio-before').addEventListener('error', (event) => {
     if (!objectUrls.before || event.target.currentSrc !== objectUrls.before) return;
     event.target.hidden = true;

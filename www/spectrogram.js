@@ -1,8 +1,11 @@
-// Spectrograms for the audio tab: a small WAV parser, a radix-2 FFT and the
-// canvas drawing. The samples are read here rather than by the browser's
-// decodeAudioData, which resamples to the audio context's rate and would hide
-// exactly the band an ultrasonic attack uses. Only the frames under each
-// column's window are decoded, so a long recording costs no more than a short one.
+// Spectrograms for the audio tab: a small WAV parser, a reader of what the
+// browser decodes, a radix-2 FFT and the canvas drawing. WAV samples are read
+// here rather than by the browser's decodeAudioData, which resamples to the
+// audio context's rate and would hide exactly the band an ultrasonic attack
+// uses; only the frames under each column's window are decoded, so a long
+// recording costs no more than a short one. Compressed recordings (FLAC, MP3,
+// Vorbis, AAC) are left to decodeAudioData, in a context at the recording's
+// own rate, where it has nothing to resample.
 //
 // Levels are in dB against full scale (a full-scale sine reads 0 dB) on one
 // fixed colour scale, so the same colour means the same level in both pictures.
@@ -70,6 +73,25 @@ function wavReader(view, { tag, channels, rate, blockAlign, bits }, start, lengt
   return { rate, channels, bits, float: tag === WAVE_FLOAT, frames: Math.floor(length / blockAlign), read };
 }
 
+// ------------------------------------------------------------ compressed
+
+/**
+ * Decodes a compressed recording (`buffer`, an ArrayBuffer the browser takes
+ * over) with the browser's own decoder into what parseWav returns, its
+ * channels mixed to one. The context runs at `rate`, the recording's own as
+ * the guard read it: decodeAudioData resamples to the context's rate, and a
+ * default context (often 48 kHz) would add or cut a band. Rejects when the
+ * browser cannot decode it or `rate` is outside what a context takes.
+ */
+export async function decodeRecording(buffer, rate) {
+  const decoded = await new OfflineAudioContext(1, 1, rate).decodeAudioData(buffer);
+  const channels = Array.from({ length: decoded.numberOfChannels }, (_, c) => decoded.getChannelData(c));
+  const mono = new Float32Array(decoded.length);
+  for (const data of channels) for (let i = 0; i < mono.length; i++) mono[i] += data[i] / channels.length;
+  // The decoder hands out 32-bit float samples, whatever the file held.
+  return { rate: decoded.sampleRate, channels: channels.length, bits: 32, float: true, frames: decoded.length, read: (frame) => mono[frame] };
+}
+
 // ------------------------------------------------------------ FFT
 
 /** An in-place radix-2 FFT of `size` points (a power of two), its tables made once. */
@@ -119,10 +141,10 @@ function makeFft(size) {
 export const FLOOR_DB = -100;
 
 /**
- * A spectrogram of a parsed WAV: `db` holds `columns` spectra of `bins` levels
- * each (bin b at b × rate / size Hz). Hann windows of 1024 points (2048 above
- * 48 kHz, so each bin stays under 50 Hz wide), at most `maxColumns` of them
- * spread evenly over the recording.
+ * A spectrogram of a parsed WAV or a decoded recording: `db` holds `columns`
+ * spectra of `bins` levels each (bin b at b × rate / size Hz). Hann windows of
+ * 1024 points (2048 above 48 kHz, so each bin stays under 50 Hz wide), at most
+ * `maxColumns` of them spread evenly over the recording.
  */
 export function analyse(wav, maxColumns = 400) {
   const size = wav.rate > 48000 ? 2048 : 1024;
