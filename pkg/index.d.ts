@@ -267,7 +267,7 @@ export interface LevelPolicy {
   dc_offset: Action;
   /** Runs of samples at full scale. Default `flag`. */
   clipping: Action;
-  /** Output peak level in dBFS (−60 to 0), or `null` to keep the level. Default −1. */
+  /** Output peak level in dBFS (−60 to 0), or `null` to keep the level; an output under −60 dBFS RMS (silence, or what is left of removed content) is not levelled up. Default −1. */
   peak_dbfs: number | null;
 }
 
@@ -701,8 +701,10 @@ export interface AudioStats {
   above_20k_db?: number;
   /** The strongest frequency above 18 kHz. */
   ultrasonic_peak_hz?: number;
-  /** Energy below 50 Hz against the speech band, in dB. */
+  /** Energy below 50 Hz against the speech band, in dB, measured on the output (where it survives unchanged). */
   below_50_db?: number;
+  /** The share (0 to 1) of the input's 20 ms windows under −60 dBFS; absent for a clip shorter than one. */
+  silent_share?: number;
   /** The output; absent when blocked. */
   output?: { sample_rate: number; channels: number; frames: number; bytes: number };
 }

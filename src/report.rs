@@ -439,9 +439,14 @@ pub struct AudioStats {
     /// The strongest frequency above 18 kHz, in Hz.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ultrasonic_peak_hz: Option<f64>,
-    /// Energy below 50 Hz relative to the speech band, in dB.
+    /// Energy below 50 Hz relative to the speech band, in dB (of the output,
+    /// where it survives unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub below_50_db: Option<f64>,
+    /// The share (0 to 1) of the input's 20 ms windows that are silent
+    /// (under −60 dBFS); absent for a clip shorter than one window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silent_share: Option<f64>,
     /// The output; absent when blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<AudioOutputStats>,

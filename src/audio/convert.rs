@@ -96,7 +96,8 @@ pub(crate) fn convert<S: Source>(
     let resampler = resample::needed(from, plan.rate, plan.stop_hz)
         .then(|| Resampler::new(from, plan.rate, plan.stop_hz))
         .transpose()?;
-    let mut meter = Meter::new(channels);
+    // Silence is counted in 20 ms windows.
+    let mut meter = Meter::new(channels, (from / 50) as usize);
     let mut block = vec![Vec::with_capacity(BLOCK_FRAMES); channels];
     let mut mix = Vec::with_capacity(BLOCK_FRAMES);
     let mut reported = Progress::new(frames, progress);

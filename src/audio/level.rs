@@ -20,6 +20,22 @@ pub(crate) fn dc_offsets(channels: &[Vec<f32>]) -> Vec<f32> {
         .collect()
 }
 
+/// The sum of the squares of `c`, in f32 lanes like [`sum_of`].
+fn sum_of_squares(c: &[f32]) -> f64 {
+    c.chunks(1_024)
+        .map(|run| {
+            let mut lanes = [0.0f32; 8];
+            let mut it = run.chunks_exact(8);
+            for eight in &mut it {
+                for (l, &v) in lanes.iter_mut().zip(eight) {
+                    *l += v * v;
+                }
+            }
+            f64::from(lanes.iter().sum::<f32>() + it.remainder().iter().map(|v| v * v).sum::<f32>())
+        })
+        .sum()
+}
+
 /// The sum of `c`: short runs summed in f32 lanes (fast), their totals in
 /// f64 (exact enough).
 fn sum_of(c: &[f32]) -> f64 {
@@ -65,12 +81,19 @@ pub(crate) struct Levels {
     pub(crate) offsets: Vec<f32>,
     /// Runs of [`CLIP_RUN`] or more samples at full scale.
     pub(crate) clipped_runs: u32,
+    /// The share (0..1) of 20 ms windows under [`SILENT_DBFS`]; `None`
+    /// for a clip shorter than one.
+    pub(crate) silent_share: Option<f64>,
 }
+
+/// A window whose mean square (over its channels) is under this, in dB
+/// against full scale, is silent.
+pub(crate) const SILENT_DBFS: f64 = -60.0;
 
 /// Peak, offsets and clipping of `channels`.
 #[cfg(test)]
 pub(crate) fn measure(channels: &[Vec<f32>]) -> Levels {
-    let mut m = Meter::new(channels.len());
+    let mut m = Meter::new(channels.len(), 4);
     m.add(channels);
     m.levels()
 }
@@ -85,22 +108,61 @@ pub(crate) struct Meter {
     runs: Vec<usize>,
     frames: u64,
     clipped_runs: u32,
+    /// Silence windows: their length, the sum of squares and frames of the
+    /// one being filled, and counts of windows and of silent ones.
+    window: usize,
+    window_sum: f64,
+    window_frames: usize,
+    windows: u64,
+    silent: u64,
 }
 
 impl Meter {
-    pub(crate) fn new(channels: usize) -> Meter {
+    /// A meter of `channels` whose silence windows are `window` frames long.
+    pub(crate) fn new(channels: usize, window: usize) -> Meter {
         Meter {
             peak: 0.0,
             sums: vec![0.0; channels],
             runs: vec![0; channels],
             frames: 0,
             clipped_runs: 0,
+            window: window.max(1),
+            window_sum: 0.0,
+            window_frames: 0,
+            windows: 0,
+            silent: 0,
+        }
+    }
+
+    /// Adds the block's frames to the silence windows, a window's stretch
+    /// at a time.
+    fn add_windows(&mut self, block: &[Vec<f32>]) {
+        let n = block.first().map_or(0, Vec::len);
+        let floor = 10f64.powf(SILENT_DBFS / 10.0);
+        let channels = block.len().max(1) as f64;
+        let mut at = 0;
+        while at < n {
+            let take = (self.window - self.window_frames).min(n - at);
+            self.window_sum += block
+                .iter()
+                .filter_map(|c| c.get(at..at + take))
+                .map(sum_of_squares)
+                .sum::<f64>();
+            self.window_frames += take;
+            at += take;
+            if self.window_frames == self.window {
+                let mean_square = self.window_sum / (self.window as f64 * channels);
+                self.windows += 1;
+                self.silent += u64::from(mean_square < floor);
+                (self.window_sum, self.window_frames) = (0.0, 0);
+            }
         }
     }
 
     /// Adds a block of frames, one slice per channel.
     pub(crate) fn add(&mut self, block: &[Vec<f32>]) {
         self.frames += block.first().map_or(0, Vec::len) as u64;
+        self.add_windows(block);
         for ((c, sum), run) in block.iter().zip(&mut self.sums).zip(&mut self.runs) {
             let p = peak(std::slice::from_ref(c));
             if p > self.peak {
@@ -127,6 +189,7 @@ impl Meter {
             peak: self.peak,
             offsets: self.sums.iter().map(|s| (s / frames) as f32).collect(),
             clipped_runs: self.clipped_runs,
+            silent_share: (self.windows > 0).then(|| self.silent as f64 / self.windows as f64),
         }
     }
 }
@@ -220,12 +283,22 @@ mod tests {
     #[test]
     fn a_clipped_run_across_two_blocks_counts_once() {
         let whole = vec![vec![0.1, 1.0, 1.0, 1.0, 1.0, 0.2, 1.0, 1.0, 0.0]];
-        let mut m = Meter::new(1);
+        let mut m = Meter::new(1, 4);
         for block in [&whole[0][..3], &whole[0][3..4], &whole[0][4..]] {
             m.add(&[block.to_vec()]);
         }
         assert_eq!(m.levels(), measure(&whole));
         assert_eq!(m.levels().clipped_runs, 1);
+        // Silence windows of four frames, across the blocks too: the first
+        // two are loud, the last frame does not fill a window.
+        let mut m = Meter::new(2, 4);
+        let quiet = vec![1e-4f32; 6];
+        let loud = vec![0.5f32; 6];
+        m.add(&[loud.clone(), quiet.clone()]);
+        m.add(&[quiet.clone(), quiet.clone()]);
+        // Windows: frames 0-3 loud, 4-7 (two loud frames) loud, 8-11 quiet.
+        assert_eq!(m.levels().silent_share, Some(1.0 / 3.0));
+        assert_eq!(Meter::new(1, 4).levels().silent_share, None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! survives: ultrasonic carriers included), normalized, and written as a new
 //! WAV file.
 
+mod chunk_text;
 mod codec;
 mod convert;
 mod encode;
@@ -502,6 +503,7 @@ fn finish<S: convert::Source>(
         above_20k_db: bands.above_20k_db,
         ultrasonic_peak_hz: bands.peak_hz,
         below_50_db,
+        silent_share: levels.silent_share,
         output: None,
     };
     if found.blocked {
@@ -684,12 +686,12 @@ fn container_findings(bytes: &[u8], w: &wav::Wav, policy: &Policy, found: &mut F
                 ..Details::default()
             },
         );
-        if p.metadata.text.enabled() && c.id == "LIST" {
-            for (name, text) in info_texts(payload) {
+        if p.metadata.text.enabled() {
+            for (name, text) in chunk_text::texts(&c.id, payload) {
                 found.metadata_text(
                     Code::AudioMetadataText,
                     p.metadata.text,
-                    &format!("LIST {name}"),
+                    &format!("{} {name}", c.id.trim()),
                     &text,
                     policy,
                 );
@@ -712,32 +714,6 @@ fn container_findings(bytes: &[u8], w: &wav::Wav, policy: &Policy, found: &mut F
             },
         );
     }
-}
-
-/// Texts of a `LIST` chunk of type `INFO` (title, artist, comment, ...):
-/// each sub-chunk's id and its text up to the first NUL.
-fn info_texts(list: &[u8]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if list.get(..4) != Some(b"INFO") {
-        return out;
-    }
-    let mut at = 4;
-    while let (Some(id), Some(size)) = (list.get(at..at + 4), list.get(at + 4..at + 8)) {
-        let size = u32::from_le_bytes(size.try_into().unwrap_or([0; 4])) as usize;
-        let start = at + 8;
-        let Some(value) = start.checked_add(size).and_then(|e| list.get(start..e)) else {
-            break;
-        };
-        let text = value.split(|&b| b == 0).next().unwrap_or(&[]);
-        if !text.is_empty() && out.len() < 64 {
-            out.push((
-                String::from_utf8_lossy(id).into_owned(),
-                String::from_utf8_lossy(text).into_owned(),
-            ));
-        }
-        at = start + size + (size & 1);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -786,18 +762,5 @@ mod tests {
         ] {
             assert!(!declares(no, format), "{no}");
         }
-    }
-
-    #[test]
-    fn info_texts_are_read_and_broken_lists_stop() {
-        let list = b"INFOINAM\x05\0\0\0Title\0ICMT\x03\0\0\0hi\0ISFT\xFF\0\0\0x";
-        assert_eq!(
-            info_texts(list),
-            [
-                ("INAM".to_owned(), "Title".to_owned()),
-                ("ICMT".to_owned(), "hi".to_owned())
-            ]
-        );
-        assert!(info_texts(b"adtl").is_empty());
     }
 }

@@ -91,7 +91,9 @@ pub struct LevelPolicy {
     /// Samples at full scale: the recording was clipped. ### Default `flag`.
     pub clipping: Action,
     /// Peak level the output is scaled to, in dBFS (at most 0); `null` leaves
-    /// the level. ### Default −1: loud enough for any model, no clipping.
+    /// the level. An output under −60 dBFS RMS (silence, or what is left of
+    /// content that was removed) is not levelled up.
+    /// ### Default −1: loud enough for any model, no clipping.
     pub peak_dbfs: Option<f64>,
 }
 
