@@ -110,7 +110,7 @@ test('sanitizes a recording inside workerd', async () => {
   assert.equal(out.length, 44 + 2 * report.audio.output.frames);
   assert.equal(report.audio.output.sample_rate, 16000);
 
-  const bad = await fetch(`${base}/audio`, { method: 'POST', body: 'OggS' });
+  const bad = await fetch(`${base}/audio`, { method: 'POST', body: 'FORM\0\0\0\x04AIFF' });
   assert.equal(bad.status, 400);
   assert.equal((await bad.json()).error.code, 'unsupported.audio_format');
 });
