@@ -110,7 +110,7 @@ pub(crate) fn convert<S: Source>(
     let mut streams: Vec<_> = streaming
         .map(|r| (0..out_channels).map(|_| r.stream()).collect())
         .unwrap_or_default();
-    let mut scan = streaming.map(|r| Scan::new(from, r.block(), plan.stop_hz));
+    let mut scan = streaming.map(|r| Scan::new(from, r.block(), plan.stop_hz, false));
     let mut on_block = |s: &[_]| {
         if let (true, Some(scan)) = (fused && plan.bands, scan.as_mut()) {
             scan.add(s);
@@ -155,7 +155,7 @@ pub(crate) fn convert<S: Source>(
         let bands = match (plan.bands, fused, scan) {
             (false, _, _) => Bands::default(),
             (true, true, Some(scan)) => scan.bands(),
-            _ => ultrasonic::scan(&mono_full, from, r.block(), r.hop(), plan.stop_hz),
+            _ => ultrasonic::scan_with(&mono_full, from, (r.block(), r.hop()), plan.stop_hz, false),
         };
         (out, bands)
     } else {
@@ -268,7 +268,7 @@ pub(crate) fn below_50(channels: &[Vec<f32>], rate: u32, stop_hz: f64) -> Option
     let (block, hop) = scan_block(rate);
     with_mono(channels, |m| {
         (m.len() >= (rate / 5) as usize)
-            .then(|| ultrasonic::scan(m, rate, block, hop, stop_hz).below_50_db)
+            .then(|| ultrasonic::scan_with(m, rate, (block, hop), stop_hz, false).below_50_db)
             .flatten()
     })
 }

@@ -81,8 +81,8 @@ pub(crate) struct Scan {
 
 impl Scan {
     /// A scan of spectra of `n`-sample blocks at `rate` Hz, measuring also
-    /// what lies above `cut_hz`.
-    pub(crate) fn new(rate: u32, n: usize, cut_hz: f64) -> Scan {
+    /// what lies above `cut_hz` when `measure_cut`.
+    pub(crate) fn new(rate: u32, n: usize, cut_hz: f64, measure_cut: bool) -> Scan {
         let fs = f64::from(rate);
         let hz = fs / n.max(1) as f64;
         let top = n / 2 + 1;
@@ -106,8 +106,16 @@ impl Scan {
             higher_from: bin(20_000.0),
             // Two bins above the cut: the window's main lobe spreads what
             // lies just below it (a filtered band's edge) that far.
-            cut: ((bin(cut_hz) + 2).min(top), top),
-            under_cut: (1.min(top), bin(cut_hz)),
+            cut: if measure_cut {
+                ((bin(cut_hz) + 2).min(top), top)
+            } else {
+                (top, top)
+            },
+            under_cut: if measure_cut {
+                (1.min(top), bin(cut_hz))
+            } else {
+                (top, top)
+            },
             ultrasonic,
             above_20k: fs / 2.0 > 20_500.0,
             sums: [0.0; 4],
@@ -239,6 +247,17 @@ const MIN_SCAN: usize = 256;
 /// blocks): zeros past its ends would make steps, whose spectrum reaches
 /// every band. `None` everywhere for a clip under [`MIN_SCAN`] samples.
 pub(crate) fn scan(mono: &[f32], rate: u32, n: usize, hop: usize, cut_hz: f64) -> Bands {
+    scan_with(mono, rate, (n, hop), cut_hz, true)
+}
+
+/// [`scan`], measuring above the cut only when `measure_cut`.
+pub(crate) fn scan_with(
+    mono: &[f32],
+    rate: u32,
+    (n, hop): (usize, usize),
+    cut_hz: f64,
+    measure_cut: bool,
+) -> Bands {
     if mono.len() < MIN_SCAN {
         return Bands::default();
     }
@@ -248,7 +267,7 @@ pub(crate) fn scan(mono: &[f32], rate: u32, n: usize, hop: usize, cut_hz: f64) -
     } else {
         n
     };
-    let mut s = Scan::new(rate, n, cut_hz);
+    let mut s = Scan::new(rate, n, cut_hz, measure_cut);
     let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n);
     let mut input = fft.make_input_vec();
     let mut spectrum = fft.make_output_vec();

@@ -270,32 +270,44 @@ impl<'a> Reader<'a> {
         // One loop per sample format, so the conversion is inlined rather
         // than chosen again for every sample.
         self.invalid += match self.format {
-            SampleFormat::Int(8) => convert::<1>(now, out, |[b]| (f32::from(b) - 128.0) / 128.0),
-            SampleFormat::Int(16) => {
-                convert::<2>(now, out, |b| f32::from(i16::from_le_bytes(b)) / 32_768.0)
+            SampleFormat::Int(8) => {
+                convert::<1, false>(now, out, |[b]| (f32::from(b) - 128.0) / 128.0)
             }
-            SampleFormat::Int(24) => convert::<3>(now, out, |[a, b, c]| {
+            SampleFormat::Int(16) => {
+                convert::<2, false>(now, out, |b| f32::from(i16::from_le_bytes(b)) / 32_768.0)
+            }
+            SampleFormat::Int(24) => convert::<3, false>(now, out, |[a, b, c]| {
                 (i32::from_le_bytes([0, a, b, c]) >> 8) as f32 / 8_388_608.0
             }),
             SampleFormat::Int(_) => {
-                convert::<4>(now, out, |b| i32::from_le_bytes(b) as f32 / 2_147_483_648.0)
+                convert::<4, false>(now, out, |b| i32::from_le_bytes(b) as f32 / 2_147_483_648.0)
             }
-            SampleFormat::Float(64) => convert::<8>(now, out, |b| f64::from_le_bytes(b) as f32),
-            SampleFormat::Float(_) => convert::<4>(now, out, f32::from_le_bytes),
+            SampleFormat::Float(64) => {
+                convert::<8, true>(now, out, |b| f64::from_le_bytes(b) as f32)
+            }
+            SampleFormat::Float(_) => convert::<4, true>(now, out, f32::from_le_bytes),
         };
         take
     }
 }
 
 /// Interleaved samples of `N` bytes appended to one vector per channel with
-/// `sample`; values that are not numbers or beyond ±[`MAX_MAGNITUDE`]
-/// become 0 and are counted.
-fn convert<const N: usize>(
+/// `sample`; for `FLOAT` formats, values that are not numbers or beyond
+/// ±[`MAX_MAGNITUDE`] become 0 and are counted (integers are always in range).
+fn convert<const N: usize, const FLOAT: bool>(
     data: &[u8],
     out: &mut [Vec<f32>],
     sample: impl Fn([u8; N]) -> f32,
 ) -> u64 {
     let mut invalid = 0u64;
+    if let ([mono], false) = (&mut *out, FLOAT) {
+        // The common case: consecutive samples, a loop the compiler vectorizes.
+        mono.extend(
+            data.chunks_exact(N)
+                .map(|b| b.try_into().map_or(0.0, &sample)),
+        );
+        return 0;
+    }
     // One pass per channel over its samples: a tight loop the compiler
     // can unroll, where a push per sample per channel is not.
     let stride = N * out.len();
@@ -305,7 +317,7 @@ fn convert<const N: usize>(
                 .get(ch * N..ch * N + N)
                 .and_then(|b| b.try_into().ok())
                 .map_or(0.0, &sample);
-            if s.is_finite() && s.abs() <= MAX_MAGNITUDE {
+            if !FLOAT || (s.is_finite() && s.abs() <= MAX_MAGNITUDE) {
                 s
             } else {
                 invalid += 1;
