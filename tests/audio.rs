@@ -758,6 +758,32 @@ fn compressed_recordings_are_decoded_and_their_tags_read() {
             again.report.findings
         );
     }
+    // An archive appended: found in each, and after the end where the
+    // container says where its stream ends (Ogg pages, MP4 boxes, ADTS
+    // frames); in none of the clean files.
+    for (name, walked) in [
+        ("speech.flac", false),
+        ("speech.mp3", false),
+        ("speech.ogg", true),
+        ("speech.m4a", true),
+        ("speech.aac", true),
+    ] {
+        let clean = sanitize(&g, &fixture(name));
+        let found = codes(&clean.report);
+        assert!(
+            !found.contains(&Code::AudioPolyglot) && !found.contains(&Code::AudioTrailingData),
+            "{name}: {found:?}"
+        );
+        let mut f = fixture(name);
+        f.extend_from_slice(b"PK\x03\x04 an archive appended");
+        let found = codes(&sanitize(&g, &f).report);
+        assert!(found.contains(&Code::AudioPolyglot), "{name}: {found:?}");
+        assert_eq!(
+            found.contains(&Code::AudioTrailingData),
+            walked,
+            "{name}: {found:?}"
+        );
+    }
     // A FLAC file named .wav is one.
     let r = g
         .audio(

@@ -7,6 +7,7 @@
 
 mod chunk_text;
 mod codec;
+mod container;
 mod convert;
 mod encode;
 mod level;
@@ -295,6 +296,7 @@ pub(crate) fn guard(
         );
     }
     let (decoder, info) = codec::open(bytes, format.extension(), limits)?;
+    compressed_container_findings(bytes, format, policy, &mut found);
     tag_findings(&info, policy, &mut found);
     let described = Described {
         format: String::from(match format {
@@ -562,6 +564,32 @@ fn downmix_append(channels: &[Vec<f32>], out: &mut Vec<f32>) {
     }
 }
 
+/// What follows a compressed stream's end, where its structure says; else
+/// a file hidden near the end.
+fn compressed_container_findings(bytes: &[u8], format: Format, policy: &Policy, found: &mut Found) {
+    let action = policy.audio.container.action;
+    if let Some(end) = container::stream_end(bytes, format) {
+        let data = bytes
+            .get(..container::closing_tags_start(bytes))
+            .unwrap_or(bytes);
+        trailing_findings(data, end, action, found);
+        return;
+    }
+    if let Some((at, name)) = container::hidden_file(bytes) {
+        found.add(
+            Code::AudioPolyglot,
+            Severity::High,
+            action,
+            format!("a {name} is hidden in the recording, at byte {at}"),
+            Details {
+                label: Some(name.to_owned()),
+                bytes: Some((at, bytes.len())),
+                ..Details::default()
+            },
+        );
+    }
+}
+
 /// A compressed recording's tags and pictures, and the tags' texts.
 fn tag_findings(info: &codec::Info, policy: &Policy, found: &mut Found) {
     let p = &policy.audio;
@@ -614,48 +642,54 @@ fn tag_findings(info: &codec::Info, policy: &Policy, found: &mut Found) {
     }
 }
 
-/// Trailing bytes, files hidden in the file, metadata chunks and their texts.
-fn container_findings(bytes: &[u8], w: &wav::Wav, policy: &Policy, found: &mut Found) {
-    let p = &policy.audio;
-    let action = p.container.action;
-    if let Some(tail) = bytes.get(w.end..).filter(|t| !t.is_empty()) {
-        let end = bytes.len();
-        if let Some((at, name)) = crate::sniff::embedded_file(tail) {
-            found.add(
-                Code::AudioPolyglot,
-                Severity::High,
-                action,
-                format!(
-                    "a {name} is appended after the recording's end, at byte {}",
-                    w.end + at
-                ),
-                Details {
-                    label: Some(name.to_owned()),
-                    bytes: Some((w.end + at, end)),
-                    ..Details::default()
-                },
-            );
-        }
-        let padding = tail.iter().all(|&b| b == 0);
+/// Bytes after the recording's `end`, and a file among them.
+fn trailing_findings(bytes: &[u8], end: usize, action: Action, found: &mut Found) {
+    let Some(tail) = bytes.get(end..).filter(|t| !t.is_empty()) else {
+        return;
+    };
+    let last = bytes.len();
+    if let Some((at, name)) = crate::sniff::embedded_file(tail) {
         found.add(
-            Code::AudioTrailingData,
-            if padding {
-                Severity::Low
-            } else {
-                Severity::Medium
-            },
+            Code::AudioPolyglot,
+            Severity::High,
             action,
             format!(
-                "{} bytes{} after the recording's end",
-                tail.len(),
-                if padding { " of zero padding" } else { "" }
+                "a {name} is appended after the recording's end, at byte {}",
+                end + at
             ),
             Details {
-                bytes: Some((w.end, end)),
+                label: Some(name.to_owned()),
+                bytes: Some((end + at, last)),
                 ..Details::default()
             },
         );
     }
+    let padding = tail.iter().all(|&b| b == 0);
+    found.add(
+        Code::AudioTrailingData,
+        if padding {
+            Severity::Low
+        } else {
+            Severity::Medium
+        },
+        action,
+        format!(
+            "{} bytes{} after the recording's end",
+            tail.len(),
+            if padding { " of zero padding" } else { "" }
+        ),
+        Details {
+            bytes: Some((end, last)),
+            ..Details::default()
+        },
+    );
+}
+
+/// Trailing bytes, files hidden in the file, metadata chunks and their texts.
+fn container_findings(bytes: &[u8], w: &wav::Wav, policy: &Policy, found: &mut Found) {
+    let p = &policy.audio;
+    let action = p.container.action;
+    trailing_findings(bytes, w.end, action, found);
     for c in &w.chunks {
         let payload = bytes.get(c.range.0..c.range.1).unwrap_or(&[]);
         if let Some((at, name)) = crate::sniff::embedded_file(payload) {
