@@ -293,6 +293,8 @@ export interface AudioSqueezePolicy {
   bits: number | null;
   /** An 8-bit µ-law round trip. Default `false`. */
   mu_law: boolean;
+  /** A running median over 3, 5, 7 or 9 samples before the rounding (removes spikes; not a fixed point), or `null`. Default `null`. */
+  median: number | null;
 }
 
 /** The output recording. */

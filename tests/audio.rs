@@ -612,6 +612,33 @@ fn squeezing_leaves_few_levels_and_the_speech() {
     let mut bad = Policy::default();
     bad.audio.squeeze.bits = Some(1);
     assert_eq!(Guard::new(bad).unwrap_err().code(), "policy.invalid");
+    let mut bad = Policy::default();
+    bad.audio.squeeze.median = Some(4);
+    assert_eq!(Guard::new(bad).unwrap_err().code(), "policy.invalid");
+
+    // A running median takes out clicks a sample wide and keeps the speech.
+    let clicks: Vec<f32> = signal
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| if i % 40 == 7 { v + 0.5 } else { v })
+        .collect();
+    let mut p = Policy::default();
+    p.audio.squeeze.median = Some(3);
+    let g = Guard::new(p).unwrap();
+    let file = wav_file(1, 1, 16_000, 16, &pcm16(&clicks), &[]);
+    let smoothed = samples_of(&sanitize(&g, &file).output.unwrap().bytes);
+    let unsmoothed = samples_of(&sanitize(&guard(), &file).output.unwrap().bytes);
+    assert!(
+        correlation(&smoothed, &plain) > 0.98,
+        "{}",
+        correlation(&smoothed, &plain)
+    );
+    assert!(
+        correlation(&unsmoothed, &plain) < correlation(&smoothed, &plain) - 0.02,
+        "{} {}",
+        correlation(&unsmoothed, &plain),
+        correlation(&smoothed, &plain)
+    );
 }
 
 #[test]

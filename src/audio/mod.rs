@@ -476,6 +476,9 @@ fn finish<S: convert::Source>(
         }
     }
     // Squeezed last, at the final level, so the steps are where the output has them.
+    if let Some(width) = p.squeeze.median {
+        squeeze::median(&mut channels, width);
+    }
     if let Some(bits) = p.squeeze.bits {
         squeeze::quantize(&mut channels, bits);
     }

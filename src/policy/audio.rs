@@ -168,6 +168,12 @@ pub struct AudioSqueezePolicy {
     /// An 8-bit µ-law round trip (telephone quality, 255 levels spaced for
     /// speech). ### Default `false`.
     pub mu_law: bool,
+    /// A running median over this many samples (3, 5, 7 or 9), before the
+    /// rounding: it removes sample-sized spikes, as adversarial perturbations
+    /// are, and leaves speech's slower shape. Unlike the rounding it is not a
+    /// fixed point: an output sanitized again is smoothed again.
+    /// ### Default `null`.
+    pub median: Option<u8>,
 }
 
 /// All audio checks.
@@ -241,6 +247,12 @@ impl AudioPolicy {
             return Err(Error::policy(
                 "policy.invalid",
                 format!("audio.squeeze.bits is {bits}, it must be 2..=16"),
+            ));
+        }
+        if let Some(n) = self.squeeze.median.filter(|n| !matches!(n, 3 | 5 | 7 | 9)) {
+            return Err(Error::policy(
+                "policy.invalid",
+                format!("audio.squeeze.median is {n}, it must be 3, 5, 7 or 9"),
             ));
         }
         if self.infrasound.action == Action::Sanitize {
