@@ -4,7 +4,7 @@
 // verdict, the findings, the measurements and a download link. The guard
 // comes from app.js through useAudioGuards(), so every tab shares one policy.
 
-import { $, el, findingHead, SEVERITY_RANK, showError } from './dom.js';
+import { $, el, findingHead, formatBytes, nextPaint, SEVERITY_RANK, showError, wireFileDrop } from './dom.js';
 import { analyse, clearSpectrogram, decodeRecording, drawSpectrogram, loudestAbove, parseWav } from './spectrogram.js';
 
 /** The guard for the current policy, or null while the module loads. */
@@ -16,14 +16,6 @@ export function useAudioGuards(get) {
 }
 
 // ------------------------------------------------------------ words
-
-/** "86.8 KiB (88,893 bytes)": the rounded size to read, the exact one to compare. */
-function formatBytes(n) {
-  const exact = `${n.toLocaleString('en')} byte${n === 1 ? '' : 's'}`;
-  if (n < 1024) return exact;
-  const [value, unit] = n < 1024 * 1024 ? [n / 1024, 'KiB'] : [n / (1024 * 1024), 'MiB'];
-  return `${value.toFixed(1)} ${unit} (${exact})`;
-}
 
 const formatRate = (hz) => `${(hz / 1000).toLocaleString('en', { maximumFractionDigits: 3 })} kHz`;
 /** A measured frequency: "25.0 kHz". */
@@ -246,10 +238,6 @@ function resetAudioResult() {
   $('audio-measurements').replaceChildren();
 }
 
-// Lets the browser paint "Processing…" before the guard holds the main thread
-// (the wasm call is synchronous). A hidden page never paints: no wait there.
-const nextPaint = () => (document.hidden ? Promise.resolve() : new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
-
 let audioRun = 0;
 let lastAudio = null;
 
@@ -327,35 +315,8 @@ export async function checkAudio(source) {
 
 // ------------------------------------------------------------ wiring
 
-/** True when a drag carries files (not text or a link from the page). */
-const carriesFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
-
-function wireDrop(zone) {
-  zone.addEventListener('dragover', (event) => {
-    if (!carriesFiles(event)) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
-    zone.classList.add('dragging');
-  });
-  zone.addEventListener('dragleave', (event) => {
-    if (!zone.contains(event.relatedTarget)) zone.classList.remove('dragging');
-  });
-  zone.addEventListener('drop', (event) => {
-    event.preventDefault();
-    zone.classList.remove('dragging');
-    const [file] = event.dataTransfer.files;
-    if (file) checkAudio(file);
-  });
-  // A file dropped beside the zone would otherwise replace this page with it.
-  for (const type of ['dragover', 'drop']) {
-    window.addEventListener(type, (event) => {
-      if (carriesFiles(event) && !zone.contains(event.target)) event.preventDefault();
-    });
-  }
-}
-
 export function wireAudioTab() {
-  wireDrop($('audio-drop'));
+  wireFileDrop($('audio-drop'), checkAudio);
   $('audio-file').addEventListener('change', (event) => {
     const [file] = event.target.files;
     if (file) checkAudio(file);

@@ -37,3 +37,43 @@ export function findingHead(finding) {
     el('span', { class: 'action', text: `→ ${finding.action}` }),
   );
 }
+
+/** "86.8 KiB (88,893 bytes)": the rounded size to read, the exact one to compare. */
+export function formatBytes(n) {
+  const exact = `${n.toLocaleString('en')} byte${n === 1 ? '' : 's'}`;
+  if (n < 1024) return exact;
+  const [value, unit] = n < 1024 * 1024 ? [n / 1024, 'KiB'] : [n / (1024 * 1024), 'MiB'];
+  return `${value.toFixed(1)} ${unit} (${exact})`;
+}
+
+// Lets the browser paint "Processing…" before the guard holds the main thread
+// (the wasm call is synchronous). A hidden page never paints: no wait there.
+export const nextPaint = () => (document.hidden ? Promise.resolve() : new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+
+/** True when a drag carries files (not text or a link from the page). */
+const carriesFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
+
+/** Makes `zone` take a dropped file and hand it to `onFile`. */
+export function wireFileDrop(zone, onFile) {
+  zone.addEventListener('dragover', (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    zone.classList.add('dragging');
+  });
+  zone.addEventListener('dragleave', (event) => {
+    if (!zone.contains(event.relatedTarget)) zone.classList.remove('dragging');
+  });
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    const [file] = event.dataTransfer.files;
+    if (file) onFile(file);
+  });
+  // A file dropped beside the zone would otherwise replace this page with it.
+  for (const type of ['dragover', 'drop']) {
+    window.addEventListener(type, (event) => {
+      if (carriesFiles(event) && !zone.contains(event.target)) event.preventDefault();
+    });
+  }
+}

@@ -3,7 +3,7 @@
 // metadata (a map pin for GPS), the findings and a download link. The guard
 // comes from app.js through useGuards(), so both tabs share one policy.
 
-import { $, el, findingHead, SEVERITY_RANK, showError } from './dom.js';
+import { $, el, findingHead, formatBytes, nextPaint, SEVERITY_RANK, showError, wireFileDrop } from './dom.js';
 
 /** The guard for the current policy, or null while the module loads. */
 let currentGuard = () => null;
@@ -13,16 +13,7 @@ export function useGuards(get) {
   currentGuard = get;
 }
 
-
 const MIME_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
-
-/** "86.8 KiB (88,893 bytes)": the rounded size to read, the exact one to compare. */
-function formatBytes(n) {
-  const exact = `${n.toLocaleString('en')} byte${n === 1 ? '' : 's'}`;
-  if (n < 1024) return exact;
-  const [value, unit] = n < 1024 * 1024 ? [n / 1024, 'KiB'] : [n / (1024 * 1024), 'MiB'];
-  return `${value.toFixed(1)} ${unit} (${exact})`;
-}
 
 const describeImage = (format, width, height, bytes) => `${format.toUpperCase()}, ${width} × ${height} pixels, ${formatBytes(bytes)}`;
 
@@ -152,10 +143,6 @@ function resetImageResult() {
   $('image-findings').replaceChildren();
 }
 
-// Lets the browser paint "Processing…" before the guard holds the main thread
-// (the wasm call is synchronous). A hidden page never paints: no wait there.
-const nextPaint = () => (document.hidden ? Promise.resolve() : new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
-
 let imageRun = 0;
 let lastImage = null;
 
@@ -219,32 +206,9 @@ export async function checkImage(source) {
   }
 }
 
-/** True when a drag carries files (not text or a link from the page). */
-const carriesFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
-
+/** Wires the drop zone, the file input and the before picture's error. */
 export function wireDropZone() {
-  const zone = $('drop');
-  zone.addEventListener('dragover', (event) => {
-    if (!carriesFiles(event)) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
-    zone.classList.add('dragging');
-  });
-  zone.addEventListener('dragleave', (event) => {
-    if (!zone.contains(event.relatedTarget)) zone.classList.remove('dragging');
-  });
-  zone.addEventListener('drop', (event) => {
-    event.preventDefault();
-    zone.classList.remove('dragging');
-    const [file] = event.dataTransfer.files;
-    if (file) checkImage(file);
-  });
-  // A file dropped beside the zone would otherwise replace this page with it.
-  for (const type of ['dragover', 'drop']) {
-    window.addEventListener(type, (event) => {
-      if (carriesFiles(event) && !zone.contains(event.target)) event.preventDefault();
-    });
-  }
+  wireFileDrop($('drop'), checkImage);
   // HEIC, TIFF and the like: the guard says why it refuses them, but the
   // browser may not draw them either.
   $('image-before').addEventListener('error', (event) => {
