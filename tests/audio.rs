@@ -713,6 +713,15 @@ fn progress_is_told_in_order_and_ends_at_one() {
     }
 }
 
+/// The compressed fixtures of the same sound.
+const COMPRESSED: [&str; 5] = [
+    "speech.flac",
+    "speech.mp3",
+    "speech.ogg",
+    "speech.m4a",
+    "speech.aac",
+];
+
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -849,13 +858,7 @@ fn a_voice_on_an_ultrasonic_carrier_in_a_flac_file_is_cleared() {
 #[test]
 fn broken_and_cut_compressed_files_are_typed_errors_or_shorter() {
     let g = guard();
-    for name in [
-        "speech.flac",
-        "speech.mp3",
-        "speech.ogg",
-        "speech.m4a",
-        "speech.aac",
-    ] {
+    for name in COMPRESSED {
         let whole = fixture(name);
         for cut in [whole.len() / 2, 200, 60, 12] {
             match g.audio(&whole[..cut], &AudioInput::default()) {
@@ -908,13 +911,7 @@ fn broken_and_cut_compressed_files_are_typed_errors_or_shorter() {
     let mut p = Policy::default();
     p.limits.audio.max_memory = 4_096;
     let small = Guard::new(p).unwrap();
-    for name in [
-        "speech.flac",
-        "speech.mp3",
-        "speech.ogg",
-        "speech.m4a",
-        "speech.aac",
-    ] {
+    for name in COMPRESSED {
         let e = small
             .audio(&fixture(name), &AudioInput::default())
             .unwrap_err();

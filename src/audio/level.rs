@@ -20,35 +20,29 @@ pub(crate) fn dc_offsets(channels: &[Vec<f32>]) -> Vec<f32> {
         .collect()
 }
 
-/// The sum of the squares of `c`, in f32 lanes like [`sum_of`].
+/// The sum of the squares of `c`.
 fn sum_of_squares(c: &[f32]) -> f64 {
-    c.chunks(1_024)
-        .map(|run| {
-            let mut lanes = [0.0f32; 8];
-            let mut it = run.chunks_exact(8);
-            for eight in &mut it {
-                for (l, &v) in lanes.iter_mut().zip(eight) {
-                    *l += v * v;
-                }
-            }
-            f64::from(lanes.iter().sum::<f32>() + it.remainder().iter().map(|v| v * v).sum::<f32>())
-        })
-        .sum()
+    lane_sum(c, |v| v * v)
 }
 
-/// The sum of `c`: short runs summed in f32 lanes (fast), their totals in
-/// f64 (exact enough).
+/// The sum of `c`.
 fn sum_of(c: &[f32]) -> f64 {
+    lane_sum(c, |v| v)
+}
+
+/// The sum of `f` over `c`: short runs summed in eight f32 lanes (which the
+/// compiler keeps in vector registers), their totals in f64 (exact enough).
+fn lane_sum(c: &[f32], f: impl Fn(f32) -> f32) -> f64 {
     c.chunks(1_024)
         .map(|run| {
             let mut lanes = [0.0f32; 8];
             let mut it = run.chunks_exact(8);
             for eight in &mut it {
                 for (l, &v) in lanes.iter_mut().zip(eight) {
-                    *l += v;
+                    *l += f(v);
                 }
             }
-            f64::from(lanes.iter().sum::<f32>() + it.remainder().iter().sum::<f32>())
+            f64::from(lanes.iter().sum::<f32>() + it.remainder().iter().map(|&v| f(v)).sum::<f32>())
         })
         .sum()
 }
