@@ -18,11 +18,13 @@ COUNTED := tools/run-counted.sh
 
 .PHONY: help setup setup-apt setup-rust setup-npm wasm check-simd size demo test \
         fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser bench-browser-image bench-browser-audio \
-        setup-fuzz fuzz
+        setup-fuzz fuzz setup-train models eval-models
 
 help:
 	@echo "make demo   build the npm package and serve the demo on http://127.0.0.1:8080/www/"
 	@echo "make test   every check: fmt, clippy, native + wasm + JS + types + Chromium tests"
+	@echo "make models      retrain the detectors in models/ (Python, CPU; see training/README.md)"
+	@echo "make eval-models print the detectors' metrics on their held-out splits"
 
 ## --- setup: what the machine needs ---------------------------------------
 setup: setup-apt setup-rust setup-npm
@@ -132,3 +134,20 @@ bench-browser-image: wasm setup-npm setup-apt
 
 bench-browser-audio: wasm setup-npm setup-apt
 	node benches/browser/audio.mjs
+
+## --- detectors: training and evaluation (not part of `make test`) ------------
+TRAIN_VENV := training/.venv
+
+setup-train:
+	@if [ ! -x $(TRAIN_VENV)/bin/python ] || [ training/requirements.txt -nt $(TRAIN_VENV)/.installed ]; then \
+	  python3 -m venv $(TRAIN_VENV) && $(TRAIN_VENV)/bin/pip install -q -r training/requirements.txt && touch $(TRAIN_VENV)/.installed; \
+	fi
+
+# Recreates every model from the shared data (fixed seeds; about 30 s for text).
+models: setup-train
+	$(TRAIN_VENV)/bin/python training/text/train.py
+
+# Scores each committed model on its held-out split; fails when a model, its
+# data or its metrics no longer match what training recorded.
+eval-models: setup-train
+	$(TRAIN_VENV)/bin/python training/text/evaluate.py
