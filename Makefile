@@ -106,7 +106,7 @@ test-workerd: wasm setup-npm
 FUZZ_SECONDS ?= 30
 SHARED_DATA ?= ../shared/data
 fuzz: setup-fuzz
-	@for t in text policy_json image audio; do \
+	@for t in text policy_json image audio model; do \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
 	  corpus=$$(mktemp -d); \
 	  extra=""; \

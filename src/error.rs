@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Input,
     /// The input is well-formed but of a kind this build cannot process.
     Unsupported,
+    /// A detector's model (its bytes) is malformed or not one this build runs.
+    Model,
 }
 
 impl ErrorKind {
@@ -29,6 +31,7 @@ impl ErrorKind {
             ErrorKind::Limit => "limit",
             ErrorKind::Input => "input",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Model => "model",
         }
     }
 }
@@ -61,6 +64,10 @@ impl Error {
 
     pub(crate) fn unsupported(code: &'static str, message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Unsupported, code, message)
+    }
+
+    pub(crate) fn model(code: &'static str, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Model, code, message)
     }
     /// An input error; public so front ends (the CLI, bindings) report their own
     /// input problems, such as a file that is not UTF-8, with the same shape.

@@ -37,6 +37,7 @@
 )]
 
 mod audio;
+pub mod detect;
 mod error;
 mod found;
 mod guard;

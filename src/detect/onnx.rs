@@ -1,0 +1,205 @@
+//! Just enough of the ONNX format (protocol buffers) to read a model's
+//! graph: its nodes' operators and its float32 initializers. Every length
+//! and offset is checked against the bytes; nothing is trusted.
+
+use crate::error::{Error, Result};
+
+fn malformed(what: &str) -> Error {
+    Error::model(
+        "model.malformed",
+        format!("the model is not valid ONNX: {what}"),
+    )
+}
+
+/// A protocol-buffer field: its number and its value.
+enum Value<'a> {
+    Varint(u64),
+    Bytes(&'a [u8]),
+    /// Fixed 32- and 64-bit values, skipped.
+    Fixed,
+}
+
+/// The fields of one message, in order.
+struct Fields<'a> {
+    rest: &'a [u8],
+}
+
+fn varint(b: &mut &[u8]) -> Result<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = b
+            .split_first()
+            .ok_or_else(|| malformed("a number is cut short"))?;
+        *b = rest;
+        value |= u64::from(byte & 0x7F) << shift;
+        if byte & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    Err(malformed("a number is too long"))
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = Result<(u64, Value<'a>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        Some(self.field())
+    }
+}
+
+impl<'a> Fields<'a> {
+    fn new(message: &'a [u8]) -> Self {
+        Fields { rest: message }
+    }
+
+    fn field(&mut self) -> Result<(u64, Value<'a>)> {
+        let key = varint(&mut self.rest)?;
+        let value = match key & 7 {
+            0 => Value::Varint(varint(&mut self.rest)?),
+            2 => {
+                let len = usize::try_from(varint(&mut self.rest)?).unwrap_or(usize::MAX);
+                if len > self.rest.len() {
+                    self.rest = &[];
+                    return Err(malformed("a field is longer than the file"));
+                }
+                let (bytes, rest) = self.rest.split_at(len);
+                self.rest = rest;
+                Value::Bytes(bytes)
+            }
+            wire @ (1 | 5) => {
+                let n = if wire == 1 { 8 } else { 4 };
+                self.rest = self
+                    .rest
+                    .get(n..)
+                    .ok_or_else(|| malformed("a field is cut short"))?;
+                Value::Fixed
+            }
+            _ => {
+                self.rest = &[];
+                return Err(malformed("an unknown field type"));
+            }
+        };
+        Ok((key >> 3, value))
+    }
+}
+
+/// A float32 tensor stored in the model.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Tensor {
+    pub(crate) name: String,
+    pub(crate) dims: Vec<u64>,
+    pub(crate) values: Vec<f32>,
+}
+
+/// The graph's node operators, in order, and its float32 initializers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Graph {
+    pub(crate) operators: Vec<String>,
+    pub(crate) initializers: Vec<Tensor>,
+}
+
+/// Field numbers (onnx.proto): ModelProto.graph, GraphProto.node and
+/// .initializer, NodeProto.op_type, TensorProto.dims, .data_type, .name,
+/// .float_data and .raw_data.
+const MODEL_GRAPH: u64 = 7;
+const GRAPH_NODE: u64 = 1;
+const GRAPH_INITIALIZER: u64 = 5;
+const NODE_OP_TYPE: u64 = 4;
+const TENSOR_DIMS: u64 = 1;
+const TENSOR_DATA_TYPE: u64 = 2;
+const TENSOR_FLOAT_DATA: u64 = 4;
+const TENSOR_NAME: u64 = 8;
+const TENSOR_RAW_DATA: u64 = 9;
+/// TensorProto.DataType FLOAT.
+const FLOAT: u64 = 1;
+
+/// Reads the graph of an ONNX model.
+///
+/// # Errors
+/// `model.malformed` for bytes that are not a well-formed model with a graph.
+pub(crate) fn read(model: &[u8]) -> Result<Graph> {
+    let mut graph = None;
+    for field in Fields::new(model) {
+        if let (MODEL_GRAPH, Value::Bytes(g)) = field? {
+            graph = Some(g);
+        }
+    }
+    let g = graph.ok_or_else(|| malformed("it has no graph"))?;
+    let mut out = Graph::default();
+    for field in Fields::new(g) {
+        match field? {
+            (GRAPH_NODE, Value::Bytes(node)) => {
+                for f in Fields::new(node) {
+                    if let (NODE_OP_TYPE, Value::Bytes(op)) = f? {
+                        out.operators.push(String::from_utf8_lossy(op).into_owned());
+                    }
+                }
+            }
+            (GRAPH_INITIALIZER, Value::Bytes(t)) => out.initializers.push(tensor(t)?),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn tensor(t: &[u8]) -> Result<Tensor> {
+    let (mut name, mut dims, mut kind, mut values) = (String::new(), Vec::new(), 0, Vec::new());
+    for field in Fields::new(t) {
+        match field? {
+            (TENSOR_DIMS, Value::Varint(d)) => dims.push(d),
+            // Packed repeated dimensions.
+            (TENSOR_DIMS, Value::Bytes(mut packed)) => {
+                while !packed.is_empty() {
+                    dims.push(varint(&mut packed)?);
+                }
+            }
+            (TENSOR_DATA_TYPE, Value::Varint(k)) => kind = k,
+            (TENSOR_NAME, Value::Bytes(n)) => name = String::from_utf8_lossy(n).into_owned(),
+            (TENSOR_RAW_DATA | TENSOR_FLOAT_DATA, Value::Bytes(raw)) => {
+                values = raw
+                    .chunks_exact(4)
+                    .filter_map(|b| b.try_into().ok().map(f32::from_le_bytes))
+                    .collect();
+            }
+            _ => {}
+        }
+    }
+    if kind != FLOAT {
+        return Err(Error::model(
+            "model.unsupported",
+            format!("the tensor {name:?} is not float32"),
+        ));
+    }
+    let count = dims.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
+    if count != Some(values.len() as u64) {
+        return Err(malformed(&format!(
+            "the tensor {name:?} has {} values for dimensions {dims:?}",
+            values.len()
+        )));
+    }
+    Ok(Tensor { name, dims, values })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn broken_bytes_are_typed_errors() {
+        for bad in [
+            &b""[..],
+            b"\x3a",
+            b"\x3a\x05ab",
+            b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+            b"\x3b",
+        ] {
+            let e = read(bad).unwrap_err();
+            assert_eq!(e.code(), "model.malformed", "{bad:?}");
+        }
+    }
+}
