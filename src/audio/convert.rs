@@ -54,7 +54,7 @@ pub(crate) struct Plan {
     pub(crate) stop_hz: f64,
     /// Mix the channels down to one.
     pub(crate) mono: bool,
-    /// Measure band energies at all (off when no check reads them).
+    /// Measure the bands above 18 kHz at all (off when no check reads them).
     pub(crate) bands: bool,
     /// The level above 18 kHz (dB) from which the modulation is analyzed.
     pub(crate) modulation_from_db: Option<f64>,

@@ -348,7 +348,8 @@ fn finish<S: convert::Source>(
         rate,
         stop_hz: stop,
         mono: p.output.channels == OutputChannels::Mono,
-        bands: p.ultrasonic.action.enabled() || p.infrasound.action.enabled(),
+        // Infrasound is measured on the final samples instead.
+        bands: p.ultrasonic.action.enabled(),
         modulation_from_db: p
             .ultrasonic
             .action
