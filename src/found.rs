@@ -34,6 +34,59 @@ pub(crate) struct Details {
 }
 
 impl Found {
+    /// The bytes of `file` after its end at `end` (a `what`'s: `image`,
+    /// `recording`), if any: a file found among them (`polyglot`), and the
+    /// bytes themselves (`trailing`; zero padding, as some writers leave, at
+    /// low severity).
+    pub(crate) fn trailing(
+        &mut self,
+        (polyglot, trailing): (Code, Code),
+        what: &str,
+        action: Action,
+        file: &[u8],
+        end: usize,
+    ) {
+        let Some(tail) = file.get(end..).filter(|t| !t.is_empty()) else {
+            return;
+        };
+        let last = file.len();
+        if let Some((at, name)) = crate::sniff::embedded_file(tail) {
+            self.add(
+                polyglot,
+                Severity::High,
+                action,
+                format!(
+                    "a {name} is appended after the {what}'s end, at byte {}",
+                    end + at
+                ),
+                Details {
+                    label: Some(name.to_owned()),
+                    bytes: Some((end + at, last)),
+                    ..Details::default()
+                },
+            );
+        }
+        let padding = tail.iter().all(|&b| b == 0);
+        self.add(
+            trailing,
+            if padding {
+                Severity::Low
+            } else {
+                Severity::Medium
+            },
+            action,
+            format!(
+                "{} bytes{} after the {what}'s end",
+                tail.len(),
+                if padding { " of zero padding" } else { "" }
+            ),
+            Details {
+                bytes: Some((end, last)),
+                ..Details::default()
+            },
+        );
+    }
+
     /// Records a finding, unless `action` is `allow`.
     pub(crate) fn add(
         &mut self,

@@ -576,7 +576,13 @@ fn compressed_container_findings(bytes: &[u8], format: Format, policy: &Policy, 
         let data = bytes
             .get(..container::closing_tags_start(bytes))
             .unwrap_or(bytes);
-        trailing_findings(data, end, action, found);
+        found.trailing(
+            (Code::AudioPolyglot, Code::AudioTrailingData),
+            "recording",
+            action,
+            data,
+            end,
+        );
         return;
     }
     if let Some((at, name)) = container::hidden_file(bytes) {
@@ -646,54 +652,17 @@ fn tag_findings(info: &codec::Info, policy: &Policy, found: &mut Found) {
     }
 }
 
-/// Bytes after the recording's `end`, and a file among them.
-fn trailing_findings(bytes: &[u8], end: usize, action: Action, found: &mut Found) {
-    let Some(tail) = bytes.get(end..).filter(|t| !t.is_empty()) else {
-        return;
-    };
-    let last = bytes.len();
-    if let Some((at, name)) = crate::sniff::embedded_file(tail) {
-        found.add(
-            Code::AudioPolyglot,
-            Severity::High,
-            action,
-            format!(
-                "a {name} is appended after the recording's end, at byte {}",
-                end + at
-            ),
-            Details {
-                label: Some(name.to_owned()),
-                bytes: Some((end + at, last)),
-                ..Details::default()
-            },
-        );
-    }
-    let padding = tail.iter().all(|&b| b == 0);
-    found.add(
-        Code::AudioTrailingData,
-        if padding {
-            Severity::Low
-        } else {
-            Severity::Medium
-        },
-        action,
-        format!(
-            "{} bytes{} after the recording's end",
-            tail.len(),
-            if padding { " of zero padding" } else { "" }
-        ),
-        Details {
-            bytes: Some((end, last)),
-            ..Details::default()
-        },
-    );
-}
-
 /// Trailing bytes, files hidden in the file, metadata chunks and their texts.
 fn container_findings(bytes: &[u8], w: &wav::Wav, policy: &Policy, found: &mut Found) {
     let p = &policy.audio;
     let action = p.container.action;
-    trailing_findings(bytes, w.end, action, found);
+    found.trailing(
+        (Code::AudioPolyglot, Code::AudioTrailingData),
+        "recording",
+        action,
+        bytes,
+        w.end,
+    );
     for c in &w.chunks {
         let payload = bytes.get(c.range.0..c.range.1).unwrap_or(&[]);
         if let Some((at, name)) = crate::sniff::embedded_file(payload) {

@@ -1,33 +1,9 @@
-//! Findings about the file around the pixels: bytes after the image's end,
-//! other files hidden in it (polyglots: an image that is also a ZIP, a PDF or
-//! a script), chunks the format does not define, and chunks that repeat.
+//! Other files hidden in an image (polyglots: an image that is also a ZIP,
+//! a PDF or a script), by the signatures in [`crate::sniff`]; the bytes after
+//! its end are reported by `Found::trailing` (src/found.rs), as a
+//! recording's are.
 
-use super::layout::Layout;
 pub(crate) use crate::sniff::embedded_file;
-
-/// What follows the image's end.
-pub(crate) struct Trailing<'a> {
-    pub(crate) start: usize,
-    pub(crate) data: &'a [u8],
-    /// A file found in it: offset in the input and what it is.
-    pub(crate) embedded: Option<(usize, &'static str)>,
-}
-
-impl Trailing<'_> {
-    /// Zero padding some writers leave: harmless, reported at low severity.
-    pub(crate) fn is_padding(&self) -> bool {
-        self.data.iter().all(|&b| b == 0)
-    }
-}
-
-pub(crate) fn trailing<'a>(file: &'a [u8], layout: &Layout) -> Option<Trailing<'a>> {
-    let data = file.get(layout.end..).filter(|d| !d.is_empty())?;
-    Some(Trailing {
-        start: layout.end,
-        data,
-        embedded: embedded_file(data).map(|(at, name)| (layout.end + at, name)),
-    })
-}
 
 #[cfg(test)]
 mod tests {

@@ -350,41 +350,13 @@ fn decode(
 
 fn container_findings(bytes: &[u8], layout: &layout::Layout, policy: &Policy, found: &mut Found) {
     let action = policy.image.container.action;
-    if let Some(t) = container::trailing(bytes, layout) {
-        let n = t.data.len();
-        let end = t.start + n;
-        if let Some((at, name)) = t.embedded {
-            found.add(
-                Code::Polyglot,
-                Severity::High,
-                action,
-                format!("a {name} is appended after the image's end, at byte {at}"),
-                Details {
-                    label: Some(name.to_owned()),
-                    bytes: Some((at, end)),
-                    ..Details::default()
-                },
-            );
-        }
-        let padding = t.is_padding();
-        found.add(
-            Code::TrailingData,
-            if padding {
-                Severity::Low
-            } else {
-                Severity::Medium
-            },
-            action,
-            format!(
-                "{n} bytes{} after the image's end",
-                if padding { " of zero padding" } else { "" }
-            ),
-            Details {
-                bytes: Some((t.start, end)),
-                ..Details::default()
-            },
-        );
-    }
+    found.trailing(
+        (Code::Polyglot, Code::TrailingData),
+        "image",
+        action,
+        bytes,
+        layout.end,
+    );
     // Files or scripts inside metadata blocks (a PHP shell in a comment).
     for m in &layout.metadata {
         if let Some((_, name)) = container::embedded_file(m.bytes(bytes)) {
