@@ -4,7 +4,7 @@
 // carries each attack. Every sample resolves to a File of WAV bytes written
 // here, in the sample widths the spectrogram's parser reads.
 
-import { crc32 } from './image.js';
+import { concat, crc32, latin1 } from './bytes.js';
 
 // ------------------------------------------------------------ bytes
 
@@ -24,17 +24,6 @@ function littleEndian(...fields) {
   return out;
 }
 
-const latin1 = (s) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
-
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** A RIFF chunk: id, little-endian size, payload, and the pad byte RIFF wants after an odd size. */
 function riffChunk(id, payload) {
