@@ -6,7 +6,7 @@
 //! own rate, runs only when the band above 18 kHz is loud enough to report,
 //! on a second decoding pass.
 
-use super::level::{Levels, Meter};
+use super::level::{self, Leveling, Levels, Meter};
 use super::resample::{self, Resampler};
 use super::ultrasonic::{self, Bands, Scan};
 use crate::error::Result;
@@ -52,6 +52,8 @@ pub(crate) struct Plan {
     /// The output rate and the highest frequency it keeps.
     pub(crate) rate: u32,
     pub(crate) stop_hz: f64,
+    /// How the output is levelled afterwards.
+    pub(crate) level: Leveling,
     /// Mix the channels down to one.
     pub(crate) mono: bool,
     /// Measure the bands above 18 kHz at all (off when no check reads them).
@@ -162,7 +164,11 @@ pub(crate) fn convert<S: Source>(
         // At the input's own rate the band limit is applied only where
         // something lies above it, which the scan says. A clip too short to
         // measure (under 256 samples) is left as it is: filtered, it would
-        // change again each time it is sanitized.
+        // change again each time it is sanitized. The output is levelled
+        // first, so the band's level is judged where the output will have it
+        // (a quiet recording lifted to full scale lifts its top band too),
+        // and the same on the output sanitized again.
+        level::level(&mut gathered, plan.level);
         let (block, hop) = resampler
             .as_ref()
             .map_or_else(|| scan_block(from), |r| (r.block(), r.hop()));

@@ -231,6 +231,33 @@ pub(crate) fn dbfs(level: f32) -> Option<f64> {
     (level > 0.0).then(|| 20.0 * f64::from(level).log10())
 }
 
+/// What [`level`] does to an output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Leveling {
+    /// The peak to scale to, if any.
+    pub(crate) peak_dbfs: Option<f64>,
+    /// Whether the offset is removed.
+    pub(crate) remove_dc: bool,
+}
+
+/// Brings `channels` to their final level. The offset is taken out of the
+/// final samples, at their final level, even below the threshold:
+/// resampling a short clip leaves one of its own, normalizing a quiet one
+/// lifts it, and the output must pass its own check. Levelling again after
+/// it restores the peak. Levelling twice changes nothing more.
+pub(crate) fn level(channels: &mut [Vec<f32>], how: Leveling) {
+    if let Some(db) = how.peak_dbfs {
+        normalize_peak(channels, db);
+    }
+    if how.remove_dc {
+        let offsets = dc_offsets(channels);
+        remove_dc(channels, &offsets);
+        if let Some(db) = how.peak_dbfs {
+            normalize_peak(channels, db);
+        }
+    }
+}
+
 /// Below this RMS level (dBFS) an output is silence, or what remains of
 /// content that was removed (an ultrasonic carrier's edges): raising it to
 /// the target would make a loud click of a rounding error.

@@ -347,6 +347,10 @@ fn finish<S: convert::Source>(
     let plan = convert::Plan {
         rate,
         stop_hz: stop,
+        level: level::Leveling {
+            peak_dbfs: p.level.peak_dbfs,
+            remove_dc: p.level.dc_offset == Action::Sanitize,
+        },
         mono: p.output.channels == OutputChannels::Mono,
         // Infrasound is measured on the final samples instead.
         bands: p.ultrasonic.action.enabled(),
@@ -462,20 +466,7 @@ fn finish<S: convert::Source>(
     if ultrasonic_found && p.ultrasonic.action == Action::Sanitize && stop > ULTRASONIC_STOP_HZ {
         channels = resample::resample(channels, rate, rate, ULTRASONIC_STOP_HZ)?;
     }
-    // The offset is taken out of the final samples, at their final level,
-    // even below the threshold: resampling a short clip leaves one of its
-    // own, normalizing a quiet one lifts it, and the output must pass its
-    // own check. Levelling again after it restores the peak.
-    if let Some(db) = p.level.peak_dbfs {
-        level::normalize_peak(&mut channels, db);
-    }
-    if p.level.dc_offset == Action::Sanitize {
-        let offsets = level::dc_offsets(&channels);
-        level::remove_dc(&mut channels, &offsets);
-        if let Some(db) = p.level.peak_dbfs {
-            level::normalize_peak(&mut channels, db);
-        }
-    }
+    level::level(&mut channels, plan.level);
     // Squeezed last, at the final level, so the steps are where the output has them.
     if let Some(width) = p.squeeze.median {
         squeeze::median(&mut channels, width);
