@@ -144,10 +144,14 @@ setup-train:
 	fi
 
 # Recreates every model from the shared data (fixed seeds; about 30 s for text).
+# The text model's calibration reads the guard's heuristic scores through the
+# command-line tool (training/text/heuristics.py), so it is built first.
 models: setup-train
+	cargo build --bin mmguard
 	$(TRAIN_VENV)/bin/python training/text/train.py
 
 # Scores each committed model on its held-out split; fails when a model, its
 # data or its metrics no longer match what training recorded.
 eval-models: setup-train
+	cargo build --bin mmguard
 	$(TRAIN_VENV)/bin/python training/text/evaluate.py

@@ -118,6 +118,7 @@ impl Found {
                 end: e as u32,
             }),
             score: d.score,
+            threshold: None,
         });
     }
 
@@ -132,7 +133,7 @@ impl Found {
         text: &str,
         policy: &Policy,
     ) {
-        let Ok((_, r)) = crate::text::guard(text, policy) else {
+        let Ok((_, r)) = crate::text::guard(text, policy, None) else {
             return;
         };
         let worst = r

@@ -59,11 +59,11 @@ pub use image::{ImageInput, ImageOutput};
 pub use limits::{AudioLimits, ImageLimits, Limits, TextLimits, MAX_LIMIT, MAX_TEXT_BYTES};
 pub use policy::{
     Action, AudioMetadataCheck, AudioOutputFormat, AudioOutputPolicy, AudioPolicy,
-    AudioSqueezePolicy, BidiCheck, BidiMode, Check, CombiningCheck, FloodCheck, HiddenPixelsCheck,
-    HiddenPixelsMode, IccHandling, ImagePolicy, InfrasoundCheck, InjectionCheck, LevelPolicy,
-    Median, MetadataCheck, Normalization, Orientation, OutputChannels, OutputFormat, OutputPolicy,
-    Policy, ResizeFilter, ResizePolicy, ScalingAttackCheck, SqueezePolicy, SteganographyCheck,
-    TextPolicy, UltrasonicCheck,
+    AudioSqueezePolicy, BidiCheck, BidiMode, Check, CombiningCheck, DetectorCheck, DetectorsPolicy,
+    FloodCheck, HiddenPixelsCheck, HiddenPixelsMode, IccHandling, ImagePolicy, InfrasoundCheck,
+    InjectionCheck, LevelPolicy, Median, MetadataCheck, Normalization, Orientation, OutputChannels,
+    OutputFormat, OutputPolicy, Policy, ResizeFilter, ResizePolicy, ScalingAttackCheck,
+    SqueezePolicy, SteganographyCheck, TextPolicy, UltrasonicCheck,
 };
 pub use report::{
     ActionTaken, AudioOutputStats, AudioStats, ByteRange, Code, Encoding, Finding,

@@ -11,11 +11,13 @@ use crate::error::{Error, Result};
 use crate::limits::Limits;
 
 mod audio;
+mod detect;
 mod image;
 pub use audio::{
     AudioMetadataCheck, AudioOutputFormat, AudioOutputPolicy, AudioPolicy, AudioSqueezePolicy,
     InfrasoundCheck, LevelPolicy, OutputChannels, UltrasonicCheck,
 };
+pub use detect::{DetectorCheck, DetectorsPolicy};
 pub use image::{
     HiddenPixelsCheck, HiddenPixelsMode, IccHandling, ImagePolicy, Median, MetadataCheck,
     Orientation, OutputFormat, OutputPolicy, ResizeFilter, ResizePolicy, ScalingAttackCheck,
@@ -296,6 +298,8 @@ pub struct Policy {
     pub image: ImagePolicy,
     /// Audio checks.
     pub audio: AudioPolicy,
+    /// The learned detectors' thresholds and actions.
+    pub detectors: DetectorsPolicy,
     /// Size limits, enforced before any work.
     pub limits: Limits,
 }
@@ -322,6 +326,7 @@ impl Policy {
         self.text.validate()?;
         self.image.validate()?;
         self.audio.validate()?;
+        self.detectors.validate()?;
         self.limits.validate()
     }
 }

@@ -76,6 +76,10 @@ pub enum Code {
     /// An encoded payload (base64, hex, ...), decoded into the report.
     #[serde(rename = "text.encoded_payload")]
     EncodedPayload,
+    /// The text detector's score, combined with the heuristics, reached the
+    /// policy's threshold (`detectors.text`); `score` and `threshold` say by how much.
+    #[serde(rename = "text.injection_score")]
+    InjectionScore,
     /// "Ignore previous instructions" and its kin.
     #[serde(rename = "text.injection.instruction_override")]
     InstructionOverride,
@@ -206,6 +210,7 @@ impl Code {
             Code::Unassigned => "text.unassigned",
             Code::MixedScript => "text.mixed_script",
             Code::EncodedPayload => "text.encoded_payload",
+            Code::InjectionScore => "text.injection_score",
             Code::InstructionOverride => "text.injection.instruction_override",
             Code::RolePlay => "text.injection.role_play",
             Code::FakeTurn => "text.injection.fake_turn",
@@ -341,6 +346,9 @@ pub struct Finding {
     /// difference, the share of hidden pixels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    /// The threshold `score` was compared with, for a learned detector's finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
 }
 
 /// Bytes `start..end` of a binary input.
@@ -363,14 +371,19 @@ pub struct ActionTaken {
     pub count: u32,
 }
 
-/// Scores between 0 and 1. Heuristic now; a learned detector adds its own score
-/// and `injection` becomes their calibrated combination.
+/// Scores between 0 and 1.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Scores {
-    /// Likelihood that the text is a prompt injection or jailbreak.
+    /// Likelihood that the text is a prompt injection or jailbreak: the text
+    /// detector's score combined with the heuristics when the detector ran,
+    /// else the heuristic score.
     pub injection: f64,
-    /// The heuristic pattern library's part of `injection`.
+    /// The heuristic pattern library's score.
     pub injection_heuristic: f64,
+    /// The text detector's own score, before the heuristics join; absent when
+    /// it did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub injection_model: Option<f64>,
 }
 
 /// Sizes before and after.

@@ -2,11 +2,15 @@
 //!
 //! ```text
 //! mmguard text [FILE|-] [--policy POLICY.json] [--report REPORT.json]
+//! mmguard text --jsonl [FILE|-] [--policy POLICY.json]
 //! mmguard image FILE|- -o OUT|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
 //! mmguard audio FILE|- -o OUT.wav|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
 //! ```
 //! `text` writes the sanitized text to stdout, `image` and `audio` the
 //! sanitized file to OUT; with `--report`, the report goes there as JSON.
+//! `text --jsonl` reads one JSON string per line and writes one JSON object
+//! per line: `{"output":...,"report":...}`, or `{"error":{...}}` for a line
+//! that could not be processed (the others go on).
 //! Exit codes: 0 processed (clean or modified), 1 blocked by policy, 2 error
 //! (bad input, over a limit, bad policy, bad usage). On error the report file
 //! holds `{"error":{"code":...,"message":...}}` and the message goes to stderr.
@@ -15,15 +19,35 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use mmguard::detect::TextDetector;
 use mmguard::{Guard, Policy, Verdict};
 
+/// The text detector's model, built into the tool (1 MB).
+const TEXT_MODEL: &[u8] = include_bytes!("../../models/text-injection.onnx");
+
+/// A guard for `policy`, with the shipped text detector when the policy
+/// enables it.
+fn text_guard(policy: Policy) -> Result<Guard, Failure> {
+    let enabled = policy.detectors.text.action != mmguard::Action::Allow;
+    let guard = Guard::new(policy)?;
+    Ok(if enabled {
+        guard.with_text_detector(TextDetector::from_onnx(TEXT_MODEL)?)
+    } else {
+        guard
+    })
+}
+
 const USAGE: &str = "usage: mmguard text [FILE|-] [--policy POLICY.json] [--report REPORT.json]
+       mmguard text --jsonl [FILE|-] [--policy POLICY.json]
        mmguard image FILE|- -o OUT|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
        mmguard audio FILE|- -o OUT.wav|- [--type MIME|NAME] [--policy POLICY.json] [--report REPORT.json]
        mmguard --help | --version
 
 text:  sanitizes text (a file, or standard input with - or no FILE) and writes
-       it to standard output.
+       it to standard output. With --jsonl, each line of the input is a
+       JSON string, and each line of the output a JSON object with the
+       sanitized \"output\" (null when blocked) and the \"report\", or an
+       \"error\" for that line alone.
 image: sanitizes an image (PNG, JPEG, GIF, WebP, BMP) and writes a clean
        re-encoded file to OUT (standard output with -). --type is the declared
        type to compare with the bytes (default: FILE's name).
@@ -61,6 +85,8 @@ struct Args {
     output: Option<Option<PathBuf>>,
     /// `--type`: the declared type of an image or recording.
     declared: Option<String>,
+    /// `--jsonl`: texts one JSON string per line.
+    jsonl: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Args, Failure> {
@@ -70,6 +96,7 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
         report: None,
         output: None,
         declared: None,
+        jsonl: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -95,6 +122,7 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
                     out.output = Some((value != "-").then(|| PathBuf::from(value)));
                 }
             }
+            "--jsonl" => out.jsonl = true,
             "-" => out.input = None,
             s if s.starts_with("--") => {
                 return Err(Failure::new(
@@ -178,7 +206,7 @@ fn run_text(args: &Args) -> Result<Verdict, Failure> {
             ),
         )
     })?;
-    let guard = Guard::new(policy)?;
+    let guard = text_guard(policy)?;
     let result = guard.text(&text)?;
     write_report(args.report.as_ref(), &result.report.to_json())?;
     if let Some(out) = result.output {
@@ -189,6 +217,86 @@ fn run_text(args: &Args) -> Result<Verdict, Failure> {
             .map_err(|e| Failure::new("io.write", format!("cannot write output: {e}")))?;
     }
     Ok(result.report.verdict)
+}
+
+/// `text --jsonl`: one JSON string per input line, one JSON object per
+/// output line. A line that cannot be processed gets its own error object;
+/// the verdict is `blocked` when any line was.
+fn run_text_jsonl(args: &Args) -> Result<Verdict, Failure> {
+    use std::io::BufRead;
+    let policy = load_policy(args.policy.as_ref())?;
+    // The longest line worth reading: a text at the byte limit, every byte
+    // escaped (`\u0000`), and its quotes.
+    let max_line = policy
+        .limits
+        .text
+        .max_bytes
+        .saturating_mul(6)
+        .saturating_add(3);
+    let guard = text_guard(policy)?;
+    let input: Box<dyn std::io::Read> =
+        match &args.input {
+            Some(p) => Box::new(std::fs::File::open(p).map_err(|e| {
+                Failure::new("io.read", format!("cannot read {}: {e}", p.display()))
+            })?),
+            None => Box::new(std::io::stdin()),
+        };
+    let mut reader = std::io::BufReader::new(input);
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut verdict = Verdict::Clean;
+    let mut line = Vec::new();
+    for number in 1u64.. {
+        line.clear();
+        let read = (&mut reader)
+            .take(max_line.saturating_add(1))
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Failure::new("io.read", format!("cannot read line {number}: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        let json = if line.len() as u64 > max_line && line.last() != Some(&b'\n') {
+            // Skip the rest of the line, unread.
+            let mut rest = Vec::new();
+            reader
+                .read_until(b'\n', &mut rest)
+                .map_err(|e| Failure::new("io.read", format!("cannot read line {number}: {e}")))?;
+            error_json(&Failure::new(
+                "limit.text_bytes",
+                format!("line {number} is longer than a text within limits.text.max_bytes can be"),
+            ))
+        } else if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        } else {
+            match jsonl_line(&guard, &line, number) {
+                Ok((json, v)) => {
+                    if v == Verdict::Blocked {
+                        verdict = Verdict::Blocked;
+                    }
+                    json
+                }
+                Err(f) => error_json(&f),
+            }
+        };
+        writeln!(stdout, "{json}")
+            .map_err(|e| Failure::new("io.write", format!("cannot write output: {e}")))?;
+    }
+    stdout
+        .flush()
+        .map_err(|e| Failure::new("io.write", format!("cannot write output: {e}")))?;
+    Ok(verdict)
+}
+
+/// One `--jsonl` line: its output and report as one JSON object.
+fn jsonl_line(guard: &Guard, line: &[u8], number: u64) -> Result<(String, Verdict), Failure> {
+    let text: String = serde_json::from_slice(line).map_err(|e| {
+        Failure::new(
+            "input.jsonl",
+            format!("line {number} is not one JSON string: {e}"),
+        )
+    })?;
+    let result = guard.text(&text)?;
+    let json = serde_json::json!({ "output": result.output, "report": result.report });
+    Ok((json.to_string(), result.report.verdict))
 }
 
 /// The file commands (`image`, `audio`): read FILE within the modality's
@@ -299,12 +407,21 @@ fn main() -> ExitCode {
     };
     let report_path = parsed.as_ref().ok().and_then(|a| a.report.clone());
     let outcome = parsed.and_then(|args| match command {
+        "image" | "audio" if args.jsonl => Err(Failure::new(
+            "usage.arguments",
+            "--jsonl is an option of the text command",
+        )),
         "image" => run_image(&args),
         "audio" => run_audio(&args),
         _ if args.output.is_some() || args.declared.is_some() => Err(Failure::new(
             "usage.arguments",
             "-o and --type are options of the image and audio commands",
         )),
+        _ if args.jsonl && args.report.is_some() => Err(Failure::new(
+            "usage.arguments",
+            "--jsonl writes each report with its output; --report does not apply",
+        )),
+        _ if args.jsonl => run_text_jsonl(&args),
         _ => run_text(&args),
     });
     match outcome {

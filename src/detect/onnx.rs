@@ -94,17 +94,33 @@ pub(crate) struct Tensor {
     pub(crate) values: Vec<f32>,
 }
 
-/// The graph's node operators, in order, and its float32 initializers.
+/// The graph's node operators, in order, its float32 initializers, and the
+/// model's metadata (key, value) pairs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Graph {
     pub(crate) operators: Vec<String>,
     pub(crate) initializers: Vec<Tensor>,
+    pub(crate) metadata: Vec<(String, String)>,
 }
 
-/// Field numbers (onnx.proto): ModelProto.graph, GraphProto.node and
+impl Graph {
+    /// The metadata value under `key`.
+    pub(crate) fn meta(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Field numbers (onnx.proto): ModelProto.graph and .metadata_props,
+/// StringStringEntryProto.key and .value, GraphProto.node and
 /// .initializer, NodeProto.op_type, TensorProto.dims, .data_type, .name,
 /// .float_data and .raw_data.
 const MODEL_GRAPH: u64 = 7;
+const MODEL_METADATA: u64 = 14;
+const ENTRY_KEY: u64 = 1;
+const ENTRY_VALUE: u64 = 2;
 const GRAPH_NODE: u64 = 1;
 const GRAPH_INITIALIZER: u64 = 5;
 const NODE_OP_TYPE: u64 = 4;
@@ -122,13 +138,33 @@ const FLOAT: u64 = 1;
 /// `model.malformed` for bytes that are not a well-formed model with a graph.
 pub(crate) fn read(model: &[u8]) -> Result<Graph> {
     let mut graph = None;
+    let mut metadata = Vec::new();
     for field in Fields::new(model) {
-        if let (MODEL_GRAPH, Value::Bytes(g)) = field? {
-            graph = Some(g);
+        match field? {
+            (MODEL_GRAPH, Value::Bytes(g)) => graph = Some(g),
+            (MODEL_METADATA, Value::Bytes(entry)) => {
+                let (mut key, mut value) = (String::new(), String::new());
+                for f in Fields::new(entry) {
+                    match f? {
+                        (ENTRY_KEY, Value::Bytes(k)) => {
+                            key = String::from_utf8_lossy(k).into_owned()
+                        }
+                        (ENTRY_VALUE, Value::Bytes(v)) => {
+                            value = String::from_utf8_lossy(v).into_owned();
+                        }
+                        _ => {}
+                    }
+                }
+                metadata.push((key, value));
+            }
+            _ => {}
         }
     }
     let g = graph.ok_or_else(|| malformed("it has no graph"))?;
-    let mut out = Graph::default();
+    let mut out = Graph {
+        metadata,
+        ..Graph::default()
+    };
     for field in Fields::new(g) {
         match field? {
             (GRAPH_NODE, Value::Bytes(node)) => {

@@ -26,6 +26,8 @@ struct Pending {
     payload: Option<Payload>,
     /// The first matched text, quoted in the message.
     sample: Option<String>,
+    /// A learned detector's score and the threshold it reached.
+    scored: Option<(f64, f64)>,
 }
 
 /// Accumulates findings during one guard call.
@@ -64,6 +66,7 @@ impl Collector {
                     message: None,
                     payload: None,
                     sample: None,
+                    scored: None,
                 });
                 match self.pending.last_mut() {
                     Some(p) => p,
@@ -113,6 +116,34 @@ impl Collector {
         }
     }
 
+    /// Records a learned detector's finding over input bytes `span`: its
+    /// score, the threshold it reached, and its own message.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add_scored(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        action: Action,
+        span: (usize, usize),
+        message: String,
+        score: f64,
+        threshold: f64,
+    ) {
+        self.pending.push(Pending {
+            code,
+            severity,
+            action,
+            label: None,
+            count: 1,
+            spans: vec![span],
+            chars: Vec::new(),
+            message: Some(message),
+            payload: None,
+            sample: None,
+            scored: Some((score, threshold)),
+        });
+    }
+
     /// Records a finding with its own message and decoded payload.
     pub(crate) fn add_payload(
         &mut self,
@@ -145,6 +176,7 @@ impl Collector {
             message: Some(message),
             payload: Some(payload),
             sample: None,
+            scored: None,
         });
     }
 
@@ -230,7 +262,8 @@ impl Collector {
                 spans,
                 payload: p.payload,
                 bytes: None,
-                score: None,
+                score: p.scored.map(|(score, _)| score),
+                threshold: p.scored.map(|(_, threshold)| threshold),
             });
         }
         // Stable order: severity, then first position, then code.

@@ -27,6 +27,7 @@ mod smuggling;
 pub(crate) mod splice;
 pub(crate) mod utf8;
 
+use crate::detect::{Detector, TextInput};
 use crate::error::Result;
 use crate::limits::char_count;
 use crate::policy::{Action, Policy, TextPolicy};
@@ -38,9 +39,16 @@ use offsets::EditMap;
 use scan::{preview, DecodeBudget};
 use splice::Splice;
 
+/// The text detector a guard may hold.
+pub(crate) type TextDetector = dyn for<'a> Detector<TextInput<'a>>;
+
 /// Sanitizes `input` under `policy`: `(output, report)`, output `None` when blocked.
-pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Report)> {
-    let (output, report, _) = guard_spliced(input, policy, false)?;
+pub(crate) fn guard(
+    input: &str,
+    policy: &Policy,
+    detector: Option<&TextDetector>,
+) -> Result<(Option<String>, Report)> {
+    let (output, report, _) = guard_spliced(input, policy, detector, false)?;
     Ok((output, report))
 }
 
@@ -49,6 +57,7 @@ pub(crate) fn guard(input: &str, policy: &Policy) -> Result<(Option<String>, Rep
 pub(crate) fn guard_spliced(
     input: &str,
     policy: &Policy,
+    detector: Option<&TextDetector>,
     want_splices: bool,
 ) -> Result<(Option<String>, Report, Option<Vec<Splice>>)> {
     policy.limits.text.check(input)?;
@@ -159,6 +168,35 @@ pub(crate) fn guard_spliced(
         &mut edits,
     );
 
+    // The detector reads the text as the checks above left it: without
+    // invisible characters, look-alikes or secrets that could hide its n-grams.
+    let check = &policy.detectors.text;
+    let detected = match detector {
+        Some(d) if check.action.enabled() => Some(d.score(&TextInput {
+            text: &text,
+            heuristic: score,
+        })?),
+        _ => None,
+    };
+    if let Some(s) = detected {
+        let threshold = check.threshold.unwrap_or(s.threshold);
+        if s.score >= threshold {
+            col.add_scored(
+                Code::InjectionScore,
+                Severity::High,
+                check.action,
+                (0, input.len()),
+                format!(
+                    "the text detector scores this text {:.2} as a prompt injection or jailbreak \
+                     (threshold {threshold:.2}; the model alone {:.2}, the heuristics {score:.2})",
+                    s.score, s.model
+                ),
+                s.score,
+                threshold,
+            );
+        }
+    }
+
     let replaced = edits.spans.len() as u32;
     // Without replacements the text is the output as it is, not a copy.
     let output = if edits.spans.is_empty() {
@@ -197,8 +235,9 @@ pub(crate) fn guard_spliced(
         findings,
         actions,
         scores: Scores {
-            injection: score,
+            injection: detected.map_or(score, |s| s.score),
             injection_heuristic: score,
+            injection_model: detected.map(|s| s.model),
         },
         stats: Stats {
             input_chars,

@@ -188,7 +188,8 @@ mod tests {
             ("plain text stays as it is".to_owned(), 0),
         ];
         for (input, most) in cases {
-            let (output, _, list) = crate::text::guard_spliced(&input, &policy, true).unwrap();
+            let (output, _, list) =
+                crate::text::guard_spliced(&input, &policy, None, true).unwrap();
             let (output, list) = (output.unwrap(), list.unwrap());
             assert_eq!(rebuild(&input, &output, &list), output, "{input:?}");
             assert!(list.len() <= most, "{input:?}: {list:?}");
@@ -225,7 +226,7 @@ mod tests {
         for round in 0..400 {
             let input: String = (0..12).map(|_| pool[rng.below(pool.len())]).collect();
             let policy = &policies[round % 2];
-            let (output, _, list) = crate::text::guard_spliced(&input, policy, true).unwrap();
+            let (output, _, list) = crate::text::guard_spliced(&input, policy, None, true).unwrap();
             let (output, list) = (output.unwrap(), list.unwrap());
             assert_eq!(rebuild(&input, &output, &list), output, "{input:?}");
         }

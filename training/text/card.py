@@ -47,6 +47,7 @@ def render(result):
                    f"{_pct(b['fpr_at_operating_threshold'])} |")
     out += ["", "Hard negatives by kind, FPR at the 1% threshold: " + ", ".join(
         f"{k} {_pct(v)}" for k, v in t["hard_negative_fpr_at_1pct_fpr"].items()) + "."]
+    out += combined(result["combined"])
     sel = result["selection"]
     out += ["", "C chosen on validation (" + sel["criterion"] + "): " + ", ".join(
         f"C={float(c):g}: {v:.4f}" for c, v in sel["scores"].items()) + f"; chosen C={sel['chosen_C']:g}."]
@@ -66,6 +67,32 @@ def render(result):
         f"(a dense [1, D] input) {sp['features_and_onnx_ms_per_1000_chars']:.3f} ms per 1,000 characters.",
     ]
     return "\n".join(out)
+
+
+def combined(comb):
+    """The combined score's table, beside the heuristics alone."""
+    t, h, k = comb["test"], comb["heuristic_alone"], comb["coefficients"]
+    out = [
+        "",
+        f"**Combined with the text guard's heuristics** (what `scores.injection` reports): "
+        f"sigmoid({k['a']:.4f}·logit(model) + {k['b']:.4f}·heuristic + {k['c']:.4f}), threshold "
+        f"{comb['threshold']:.4f} (1% FPR on validation negatives), which gives "
+        f"{_pct(t['operating_point_fpr'])} FPR on the test negatives. The heuristics alone for comparison "
+        "(their score takes few values, so their recall at a fixed FPR is coarse):",
+        "",
+        "| positives | combined: ROC AUC | recall at 1% FPR | at 5% FPR | at the combined threshold "
+        "| heuristics alone: ROC AUC | recall at 1% FPR |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [("all", "all_positives"), ("held-out families", "held_out_families"),
+            ("seen families", "seen_families"), ("in-the-wild", "in_the_wild")]
+    for name, key in rows:
+        a, b = t[key], h[key]
+        out.append(f"| {name} | {a['auc']:.4f} | {_pct(a['recall_at_1pct_fpr'])} | {_pct(a['recall_at_5pct_fpr'])} "
+                   f"| {_pct(a['recall_at_operating_threshold'])} | {b['auc']:.4f} | {_pct(b['recall_at_1pct_fpr'])} |")
+    out += ["", "Combined, FPR per negative source at the combined threshold: " + ", ".join(
+        f"{g} {_pct(b['fpr_at_operating_threshold'])}" for g, b in t["negative_fpr"].items()) + "."]
+    return out
 
 
 def update(path, result):

@@ -16,10 +16,12 @@ import sys
 
 import numpy as np
 
+import combine
 import data
 import export
 import families
 import features
+import heuristics
 import metrics
 import splits
 import vectors
@@ -82,6 +84,15 @@ def main():
     report = metrics.report(scores, *columns(sp["test"]), op_threshold=op_threshold,
                             held_out=families.TEST_FAMILIES)
     errors += compare(stored["test"], report)
+
+    coef = tuple(float(meta[f"mmguard.combine.{k}"]) for k in "abc")
+    combined_threshold = float(meta["mmguard.combined_threshold"])
+    h_test = heuristics.scores([it.text for it in sp["test"]])
+    combined = metrics.report(combine.apply(coef, scores, h_test), *columns(sp["test"]),
+                              op_threshold=combined_threshold, held_out=families.TEST_FAMILIES)
+    errors += compare(stored["combined"]["test"], combined)
+    errors += compare(stored["combined"]["heuristic_alone"],
+                      metrics.report(h_test, *columns(sp["test"]), held_out=families.TEST_FAMILIES))
     errors += [f"vectors: {e}" for e in vectors.check(MODEL_PATH, VECTORS_PATH)]
 
     print(f"model {MODEL_PATH.relative_to(data.REPO)} {len(model_bytes)} bytes, C={stored['model']['C']:g}, "
@@ -89,6 +100,9 @@ def main():
     print(f"onnx_vs_recomputed_max_abs_diff {diff:.2e}")
     for k, v in flatten(report):
         print(f"test.{k} {fmt(v)}")
+    print(f"combined.coefficients a={coef[0]} b={coef[1]} c={coef[2]} threshold={combined_threshold}")
+    for k, v in flatten(combined):
+        print(f"combined.test.{k} {fmt(v)}")
     if errors:
         for e in errors:
             print("ERROR", e, file=sys.stderr)

@@ -5,7 +5,8 @@
 Builds the splits, chooses C on validation (a fit on train, the scores on
 validation), refits on train plus the validation positives (the validation
 negatives are kept out to set the operating threshold at 1% FPR on unseen
-benign text), exports the ONNX graph, checks it against scikit-learn, and
+benign text), calibrates the combination with the text guard's heuristics
+on validation (combine.py), exports the ONNX graph, checks it against scikit-learn, and
 writes models/text-injection.onnx, models/text-injection.vectors.json,
 training/text/metrics.json and the metrics section of the model card.
 """
@@ -22,10 +23,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 import card
+import combine
 import data
 import export
 import families
 import features
+import heuristics
 import metrics
 import splits
 import vectors
@@ -101,10 +104,11 @@ def main():
     print(f"features: {time.perf_counter() - start:.1f}s")
 
     labels_val, groups_val, _ = columns(sp["val"])
-    selection = {}
+    selection, val_logits = {}, {}
     for C in C_GRID:
         clf = fit(X["train"], sp["train"], C)
         s = clf.predict_proba(X["val"])[:, 1]
+        val_logits[C] = clf.decision_function(X["val"])
         selection[str(C)] = round(metrics.selection_score(s, labels_val, groups_val, families.VAL_FAMILIES), 6)
         print(f"C={C:g}: validation score {selection[str(C)]:.4f}")
     best_c = max(C_GRID, key=lambda c: (selection[str(c)], -c))
@@ -118,6 +122,13 @@ def main():
     op_threshold = metrics.threshold_at_fpr(clf.predict_proba(X["val"][val_neg])[:, 1], OPERATING_FPR)
     print(f"chosen C={best_c:g}, operating threshold {op_threshold:.6f}")
 
+    h_val = heuristics.scores([it.text for it in sp["val"]])
+    h_test = heuristics.scores([it.text for it in sp["test"]])
+    coef = combine.fit(val_logits[best_c], h_val, np.array(labels_val), group_weights(sp["val"]))
+    val_model = 1 / (1 + np.exp(-val_logits[best_c]))
+    combined_threshold = combine.threshold(coef, val_model, h_val, labels_val)
+    print(f"combined: a={coef[0]:g} b={coef[1]:g} c={coef[2]:g}, threshold {combined_threshold:.6f}")
+
     meta = {
         "mmguard.feature_version": "1",
         "mmguard.D": features.D,
@@ -127,6 +138,11 @@ def main():
         "mmguard.values": "sign(c)*log1p(|c|), L2-normalized",
         "mmguard.operating_threshold": f"{op_threshold:.6f}",
         "mmguard.operating_fpr": str(OPERATING_FPR),
+        "mmguard.combine": "sigmoid(a*logit(model) + b*heuristic + c); logit clipped to +-16.118096",
+        "mmguard.combine.a": f"{coef[0]:.6f}",
+        "mmguard.combine.b": f"{coef[1]:.6f}",
+        "mmguard.combine.c": f"{coef[2]:.6f}",
+        "mmguard.combined_threshold": f"{combined_threshold:.6f}",
     }
     export.write(MODEL_PATH, clf.coef_.ravel(), float(clf.intercept_[0]), meta)
     sess = export.session(MODEL_PATH)
@@ -139,6 +155,9 @@ def main():
 
     test_report = metrics.report(test_scores, *columns(sp["test"]), op_threshold=round(op_threshold, 6),
                                  held_out=families.TEST_FAMILIES)
+    combined_report = metrics.report(combine.apply(coef, test_scores, h_test), *columns(sp["test"]),
+                                     op_threshold=round(combined_threshold, 6), held_out=families.TEST_FAMILIES)
+    heuristic_report = metrics.report(h_test, *columns(sp["test"]), held_out=families.TEST_FAMILIES)
     vectors.write(MODEL_PATH, VECTORS_PATH)
 
     sample = [it.text for it in sp["test"]][::4][:2000]
@@ -165,6 +184,12 @@ def main():
         "selection": {"criterion": "mean recall at 1% FPR on validation over: held-out family, in-the-wild, "
                                    "seen families", "scores": selection, "chosen_C": best_c},
         "test": test_report,
+        "combined": {
+            "coefficients": {"a": coef[0], "b": coef[1], "c": coef[2]},
+            "threshold": round(combined_threshold, 6),
+            "test": combined_report,
+            "heuristic_alone": heuristic_report,
+        },
         "speed_info": speed,
     }
     METRICS_PATH.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", "utf-8")
@@ -174,6 +199,9 @@ def main():
     print(f"test AUC {t['all_positives']['auc']:.4f}; held-out families recall at 1%/5% FPR "
           f"{t['held_out_families']['recall_at_1pct_fpr']:.4f}/{t['held_out_families']['recall_at_5pct_fpr']:.4f}; "
           f"in-the-wild {t['in_the_wild']['recall_at_1pct_fpr']:.4f}/{t['in_the_wild']['recall_at_5pct_fpr']:.4f}")
+    c = combined_report["held_out_families"]
+    print(f"combined with the heuristics: held-out families recall at 1%/5% FPR "
+          f"{c['recall_at_1pct_fpr']:.4f}/{c['recall_at_5pct_fpr']:.4f}")
     print(f"model {len(model_bytes)} bytes; done in {elapsed:.0f}s")
 
 

@@ -12,9 +12,11 @@ import re
 
 import numpy as np
 
+import combine
 import export
 import features
 
+HEURISTICS = (0.0, 0.6, 0.84)  # heuristic scores the combined score is given for
 FULL_LIST_MAX = 256  # texts with at most this many nonzero features list them all
 HEAD = 24  # otherwise the first HEAD by bucket
 
@@ -46,6 +48,8 @@ def compute(path):
     """The vectors as a JSON-able dict, from the model at path."""
     X = features.featurize([t for _, t in TEXTS])
     scores = export.run(export.session(path), X)
+    _, _, meta = export.read_params(path)
+    coef = tuple(float(meta[f"mmguard.combine.{k}"]) for k in "abc")
     entries = []
     for i, (name, text) in enumerate(TEXTS):
         row = X[i]
@@ -65,9 +69,11 @@ def compute(path):
             "sum_squares": round(float(np.sum(np.float64(values) ** 2)), 7),
             "sum_bucket_times_value": round(float(np.sum(np.float64(buckets) * np.float64(values))), 3),
             "score": _f32(scores[i]),
+            "combined": [[h, round(float(combine.apply(coef, scores[i], h)), 7)] for h in HEURISTICS],
         })
     return {
-        "about": "Features after normalization (bucket, float32 value) in bucket order, and the ONNX score. "
+        "about": "Features after normalization (bucket, float32 value) in bucket order, the ONNX score, and "
+        "the score combined with heuristic scores [heuristic, combined]. "
         "Tolerances: 1e-6 per value, 1e-5 per sum and per score. See models/text-injection.md.",
         "D": features.D,
         "ngrams": list(features.NGRAMS),
@@ -78,7 +84,7 @@ def compute(path):
 def write(path_model, path_json):
     text = json.dumps(compute(path_model), ensure_ascii=False, indent=1)
     # One [bucket, value] pair per line keeps the file short and diffable.
-    text = re.sub(r"\[\s+(\d+),\s+(\S+?)\s+\]", r"[\1, \2]", text)
+    text = re.sub(r"\[\s+([-\d.e]+),\s+([-\d.e]+)\s+\]", r"[\1, \2]", text)
     path_json.write_text(text + "\n", "utf-8")
 
 
@@ -101,6 +107,8 @@ def check(path_model, path_json):
         for key in ("sum_values", "sum_squares", "score"):
             if abs(a[key] - b[key]) > 1e-5:
                 errors.append(f"{name}: {key} {a[key]} != {b[key]}")
+        if any(x[0] != y[0] or abs(x[1] - y[1]) > 1e-5 for x, y in zip(a.get("combined", []), b["combined"])):
+            errors.append(f"{name}: combined scores differ")
         if abs(a["sum_bucket_times_value"] - b["sum_bucket_times_value"]) > 1e-5 * max(1.0, abs(a["sum_bucket_times_value"])):
             errors.append(f"{name}: sum_bucket_times_value differs")
     if len(stored["texts"]) != len(fresh["texts"]):
