@@ -56,6 +56,7 @@ setup-fuzz:
 wasm: setup-rust
 	cargo build --lib --release --target $(WASM_TARGET) --no-default-features
 	wasm-bindgen --target web --out-dir $(DIST) --out-name mmguard $(WASM_OUT)
+	mkdir -p pkg/models && cp models/text-injection.onnx pkg/models/
 
 # RUSTFLAGS in the environment would replace .cargo/config.toml's +simd128.
 check-simd: wasm

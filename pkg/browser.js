@@ -3,9 +3,21 @@
 // where the server sends it as application/wasm.
 
 import initWasm from './dist/mmguard.js';
-import { initOnce } from './core.js';
+import { initOnce, setModelLoader } from './core.js';
 
-export { Guard, MmguardError, defaultPolicy, version } from './core.js';
+export { Guard, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
+
+// Fetched only when a detector is first used. Each model's URL is written out
+// whole, so bundlers see it as an asset.
+const MODELS = {
+  'text-injection.onnx': () => new URL('./models/text-injection.onnx', import.meta.url),
+};
+
+setModelLoader(async (name) => {
+  const response = await fetch(MODELS[name]());
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText} for ${response.url}`);
+  return new Uint8Array(await response.arrayBuffer());
+});
 
 /**
  * Loads the wasm module. Call and await it once before anything else; later

@@ -6,6 +6,7 @@
 
 import {
   WasmGuard,
+  WasmTextDetector,
   defaultPolicy as wasmDefaultPolicy,
   version as wasmVersion,
 } from './dist/mmguard.js';
@@ -112,13 +113,123 @@ async function fileInput(method, input, options) {
   return { bytes, declared };
 }
 
+// How the entry point reads a model file shipped in the package (models/),
+// or null where it cannot (workerd: the caller imports the file).
+let modelLoader = null;
+
+/** Used by the entry points only; not part of the public API. */
+export function setModelLoader(load) {
+  modelLoader = load;
+}
+
+// The wasm handle of each TextDetector, out of reach of callers.
+const detectorHandles = new WeakMap();
+
+function modelBytes(what, model) {
+  if (model instanceof Uint8Array) return model;
+  if (model instanceof ArrayBuffer) return new Uint8Array(model);
+  throw new MmguardError('input.type', `${what} takes a Uint8Array or an ArrayBuffer, got ${describe(model)}`);
+}
+
+/**
+ * The text detector (prompt injection and jailbreak), read once from its
+ * model's bytes (models/text-injection.onnx in this package). One detector
+ * serves any number of guards.
+ */
+export class TextDetector {
+  constructor(model) {
+    requireInit();
+    const bytes = modelBytes('new TextDetector()', model);
+    detectorHandles.set(this, callWasm(() => new WasmTextDetector(bytes)));
+  }
+
+  /** Releases the wasm memory now; guards made with it keep their own reference. */
+  free() {
+    detectorHandles.get(this)?.free();
+    detectorHandles.delete(this);
+  }
+}
+
+// The package's text detector, loaded once per process or page (a failed
+// load is forgotten, so a later call retries).
+let sharedText = null;
+
+function packageTextDetector() {
+  if (!modelLoader) {
+    return Promise.reject(new MmguardError(
+      'detector.unavailable',
+      'this runtime cannot read the package\'s model files: import mmguard/models/text-injection.onnx ' +
+        '(as a Data module on workerd) and pass it as options.detectors.text, ' +
+        'or set the policy\'s detectors.text.action to "allow"',
+    ));
+  }
+  if (!sharedText) {
+    const attempt = (async () => {
+      let bytes;
+      try {
+        bytes = await modelLoader('text-injection.onnx');
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new MmguardError('detector.unavailable', `could not load the text detector's model: ${why}`, { cause: err });
+      }
+      return new TextDetector(bytes);
+    })();
+    sharedText = attempt;
+    attempt.catch(() => {
+      if (sharedText === attempt) sharedText = null;
+    });
+  }
+  return sharedText;
+}
+
+function textDetectorOption(detectors) {
+  const text = detectors?.text;
+  if (text === undefined || text === null) return null;
+  if (text instanceof TextDetector) return text;
+  return new TextDetector(modelBytes('options.detectors.text', text));
+}
+
 /** Sanitizes text, images and recordings according to one policy. Reuse a Guard: parsing the policy happens once. */
 export class Guard {
   #inner;
 
-  constructor(policy = null) {
+  /**
+   * `options.detectors.text` (a TextDetector, or the model's bytes) scores
+   * texts as well; `Guard.create()` loads the package's models itself.
+   */
+  constructor(policy = null, options = {}) {
     requireInit();
-    this.#inner = callWasm(() => new WasmGuard(policy ?? null));
+    if (options === null || typeof options !== 'object') {
+      throw new MmguardError('input.type', `new Guard()'s options must be an object, got ${describe(options)}`);
+    }
+    const inner = callWasm(() => new WasmGuard(policy ?? null));
+    try {
+      const text = textDetectorOption(options.detectors);
+      if (text) {
+        const handle = detectorHandles.get(text);
+        if (!handle) throw new MmguardError('detector.freed', 'this TextDetector was freed; create a new one');
+        callWasm(() => inner.setTextDetector(handle));
+      }
+    } catch (err) {
+      inner.free();
+      throw err;
+    }
+    this.#inner = inner;
+  }
+
+  /**
+   * A Guard with the detectors its policy enables, loaded from the package
+   * (once per process or page) unless `options.detectors` gives them; `null`
+   * for a detector leaves it out.
+   */
+  static async create(policy = null, options = {}) {
+    requireInit();
+    const detectors = { ...(options?.detectors ?? {}) };
+    const textAction = policy?.detectors?.text?.action;
+    if (detectors.text === undefined && textAction !== 'allow') {
+      detectors.text = await packageTextDetector();
+    }
+    return new Guard(policy, { ...options, detectors });
   }
 
   text(input) {

@@ -57,6 +57,27 @@ export interface InjectionCheck {
   threshold: number;
 }
 
+/** One learned detector's check. */
+export interface DetectorCheck {
+  /**
+   * What to do when the score reaches the threshold: `"flag"` reports it,
+   * `"block"` blocks the input, `"allow"` does not run the detector.
+   * `"sanitize"` is `policy.invalid` (a score cannot be sanitized). Default `"flag"`.
+   */
+  action: Action;
+  /**
+   * The score (0 to 1) at or above which the check fires; `null` (the
+   * default) takes the threshold the model was trained with.
+   */
+  threshold: number | null;
+}
+
+/** The learned detectors. A detector runs when its check is enabled and the Guard has its model (`Guard.create()` loads it). */
+export interface DetectorsPolicy {
+  /** The text detector (prompt injection and jailbreak): finding `text.injection_score`. */
+  text: DetectorCheck;
+}
+
 /** Excessive combining marks ("Zalgo"). */
 export interface CombiningCheck {
   /** What to do; `sanitize` keeps the first `max_marks` marks on each base. Default `"sanitize"`. */
@@ -367,6 +388,8 @@ export interface Policy {
   image: ImagePolicy;
   /** Audio checks. */
   audio: AudioPolicy;
+  /** The learned detectors' thresholds and actions. */
+  detectors: DetectorsPolicy;
   /** Size limits. */
   limits: Limits;
 }
@@ -435,6 +458,7 @@ export interface PolicyInput {
   text?: TextPolicyInput;
   image?: ImagePolicyInput;
   audio?: AudioPolicyInput;
+  detectors?: { text?: Partial<DetectorCheck> };
   limits?: LimitsInput;
 }
 
@@ -477,6 +501,8 @@ export type FindingCode =
   | "text.mixed_script"
   /** An encoded payload (base64, hex, ...), decoded into the report. */
   | "text.encoded_payload"
+  /** The text detector's score (combined with the heuristics) reached `detectors.text`'s threshold; `score` and `threshold` say by how much. */
+  | "text.injection_score"
   /** "Ignore previous instructions" and its kin. */
   | "text.injection.instruction_override"
   /** Jailbreak personas and role-play framings. */
@@ -625,6 +651,8 @@ export interface Finding {
   bytes?: ByteRange;
   /** A measured value, where the check measures one (the scaling-attack difference, the share of hidden pixels). */
   score?: number;
+  /** The threshold `score` was compared with, for a learned detector's finding. */
+  threshold?: number;
 }
 
 /** Bytes `start` to `end` (exclusive) of a binary input. */
@@ -645,10 +673,16 @@ export interface ActionTaken {
 
 /** Scores between 0 and 1. */
 export interface Scores {
-  /** Likelihood that the text is a prompt injection or jailbreak. */
+  /**
+   * Likelihood that the text is a prompt injection or jailbreak: the text
+   * detector's score combined with the heuristics when the detector ran,
+   * else the heuristic score.
+   */
   injection: number;
-  /** The heuristic pattern library's part of `injection`. */
+  /** The heuristic pattern library's score. */
   injection_heuristic: number;
+  /** The text detector's own score, before the heuristics join; absent when it did not run. */
+  injection_model?: number;
 }
 
 /** Sizes before and after. */
@@ -809,7 +843,11 @@ export interface AudioOptions extends ImageOptions {
  *   other than a Uint8Array, ArrayBuffer or Blob.
  * - `init.required`: the API was used before `init()` finished.
  * - `init.failed`: the WebAssembly module could not be loaded (`cause` says why).
- * - `guard.freed`: the Guard was used after `free()`.
+ * - `guard.freed`: the Guard was used after `free()`; `detector.freed`: a TextDetector was.
+ * - `detector.unavailable`: `Guard.create()` could not load a model the policy enables
+ *   (on workerd, pass it in `options.detectors`).
+ * - `model.malformed`, `model.unsupported`: bytes given as a model are not ONNX, or not
+ *   the model this version runs.
  * - `internal.trap`, `internal.serialize`: a bug in mmguard; please report it.
  *   After `internal.trap` the module's state is unknown: reload it.
  *
@@ -845,6 +883,10 @@ export type ErrorCode =
   | "init.required"
   | "init.failed"
   | "guard.freed"
+  | "detector.freed"
+  | "detector.unavailable"
+  | "model.malformed"
+  | "model.unsupported"
   | "internal.trap"
   | "internal.serialize"
   | (string & {});
@@ -886,10 +928,22 @@ export function init(input?: InitInput): Promise<void>;
 export class Guard {
   /**
    * @param policy a partial policy; missing fields keep their defaults.
+   * @param options `detectors.text`: a TextDetector (or the model's bytes) that
+   *   scores texts too. Without it no detector runs; `Guard.create()` loads them.
    * @throws {MmguardError} `policy.json` for an unknown key or a wrong type,
-   *   `policy.invalid` for a value out of range, `init.required` before `init()`.
+   *   `policy.invalid` for a value out of range, `init.required` before `init()`,
+   *   `model.*` for bytes that are not the model.
    */
-  constructor(policy?: PolicyInput | null);
+  constructor(policy?: PolicyInput | null, options?: GuardOptions);
+  /**
+   * A Guard with the detectors its policy enables (by default the text
+   * detector), read from the package's `models/` once per process or page
+   * unless `options.detectors` gives them (`null` leaves one out).
+   * @throws {MmguardError} (the promise rejects) as the constructor, and
+   *   `detector.unavailable` when a model cannot be loaded (on workerd, always:
+   *   import it as a Data module and pass it).
+   */
+  static create(policy?: PolicyInput | null, options?: GuardOptions): Promise<Guard>;
   /**
    * Checks and sanitizes `input`. A blocked input is a result, not an error:
    * `text` is `null` and `report.verdict` is `"blocked"`.
@@ -920,6 +974,25 @@ export class Guard {
   /** The effective policy, every default filled in. */
   policy(): Policy;
   /** Frees the wasm memory now rather than at garbage collection. Using the Guard afterwards throws `guard.freed`. */
+  free(): void;
+}
+
+/** Options of `new Guard()` and `Guard.create()`. */
+export interface GuardOptions {
+  detectors?: {
+    /** The text detector, or the bytes of `models/text-injection.onnx`; `null` for none. */
+    text?: TextDetector | Uint8Array | ArrayBuffer | null;
+  };
+}
+
+/**
+ * The text detector (prompt injection and jailbreak), read once from the
+ * bytes of `models/text-injection.onnx`; one serves any number of guards.
+ */
+export class TextDetector {
+  /** @throws {MmguardError} `model.malformed`, `model.unsupported`, `input.type`, `init.required`. */
+  constructor(model: Uint8Array | ArrayBuffer);
+  /** Frees its wasm memory; guards made with it keep working. */
   free(): void;
 }
 

@@ -4,9 +4,12 @@
 
 import { readFileSync } from 'node:fs';
 import { initSync } from './dist/mmguard.js';
-import { initOnce } from './core.js';
+import { initOnce, setModelLoader } from './core.js';
 
-export { Guard, MmguardError, defaultPolicy, version } from './core.js';
+export { Guard, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
+
+// The models ship in the package's models/ folder.
+setModelLoader(async (name) => readFileSync(new URL(`./models/${name}`, import.meta.url)));
 
 /** Loads dist/mmguard_bg.wasm next to this file. Idempotent; returns a promise for parity with the browser. */
 export function init() {

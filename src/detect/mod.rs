@@ -47,6 +47,17 @@ pub trait Detector<I: ?Sized>: Send + Sync + std::fmt::Debug {
     fn score(&self, input: &I) -> Result<Scored>;
 }
 
+/// A shared detector is a detector: one model, read once, serves many guards.
+impl<I: ?Sized, D: Detector<I> + ?Sized> Detector<I> for std::sync::Arc<D> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn score(&self, input: &I) -> Result<Scored> {
+        (**self).score(input)
+    }
+}
+
 /// A detector that gives every input the same score: for testing what the
 /// guard, the policy and the report do with a score, without a model.
 ///

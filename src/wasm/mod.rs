@@ -77,6 +77,25 @@ fn file_result<const N: usize>(
     Ok(obj.into())
 }
 
+/// The text detector, read once from its model's bytes and shared by the
+/// guards made with it.
+#[wasm_bindgen]
+pub struct WasmTextDetector {
+    detector: std::sync::Arc<crate::detect::TextDetector>,
+}
+
+#[wasm_bindgen]
+impl WasmTextDetector {
+    /// Reads the model (`models/text-injection.onnx`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(model: &[u8]) -> Result<WasmTextDetector, JsValue> {
+        let detector = crate::detect::TextDetector::from_onnx(model).map_err(core_error)?;
+        Ok(WasmTextDetector {
+            detector: std::sync::Arc::new(detector),
+        })
+    }
+}
+
 /// A guard bound to one policy.
 #[wasm_bindgen]
 pub struct WasmGuard {
@@ -90,6 +109,15 @@ impl WasmGuard {
     pub fn new(policy: JsValue) -> Result<WasmGuard, JsValue> {
         let guard = Guard::new(policy_from_js(policy)?).map_err(core_error)?;
         Ok(WasmGuard { guard })
+    }
+
+    /// Texts are from now on also scored by `detector`.
+    #[wasm_bindgen(js_name = setTextDetector)]
+    pub fn set_text_detector(&mut self, detector: &WasmTextDetector) {
+        self.guard = self
+            .guard
+            .clone()
+            .with_text_detector(std::sync::Arc::clone(&detector.detector));
     }
 
     /// Sanitizes text: `{ report, text: string | null }`, or `{ report, splices,

@@ -125,3 +125,12 @@ test('an uploaded recording is sanitized and its output decodes in the browser',
 test('the version is a semantic version', () => {
   assert.match(results.version, /^\d+\.\d+\.\d+/);
 });
+
+test('Guard.create() fetches the text detector once and flags an injection', () => {
+  const d = results.detector;
+  assert.ok(d.codes.includes('text.injection_score'), JSON.stringify(d));
+  assert.ok(d.model > 0.5 && d.combined > 0.5, JSON.stringify(d));
+  assert.ok(d.benign < 0.5, JSON.stringify(d));
+  assert.equal(d.blocked, 'blocked');
+  assert.equal(d.modelFetches, 1, 'the second Guard.create() reuses the loaded model');
+});

@@ -15,5 +15,8 @@ const worker :Workerd.Worker = (
     (name = "pkg/core.js", esModule = embed "../../pkg/core.js"),
     (name = "pkg/dist/mmguard.js", esModule = embed "../../pkg/dist/mmguard.js"),
     (name = "pkg/dist/mmguard_bg.wasm", wasm = embed "../../pkg/dist/mmguard_bg.wasm"),
+    # The text detector's model as a Data module (an ArrayBuffer), as a
+    # wrangler rule { type = "Data", globs = ["**/*.onnx"] } would bundle it.
+    (name = "pkg/models/text-injection.onnx", data = embed "../../pkg/models/text-injection.onnx"),
   ],
 );

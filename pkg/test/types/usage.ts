@@ -4,6 +4,7 @@
 
 import {
   Guard,
+  TextDetector,
   MmguardError,
   defaultPolicy,
   init,
@@ -128,3 +129,18 @@ export async function sanitizeRecording(file: File): Promise<Blob | null> {
 export const badProgress: AudioOptions = { onProgress: 0.5 };
 // @ts-expect-error "mp3" is not an audio output format
 export const mp3Output: PolicyInput = { audio: { output: { format: "mp3" } } };
+
+export async function scorePrompt(prompt: string, model: Uint8Array): Promise<number | undefined> {
+  const guard = await Guard.create({ detectors: { text: { action: "block", threshold: 0.8 } } });
+  const shared = new TextDetector(model);
+  const other = new Guard(null, { detectors: { text: shared } });
+  const none = await Guard.create(null, { detectors: { text: null } });
+  void [other, none];
+  const { report } = guard.text(prompt);
+  const finding = report.findings.find((f) => f.code === "text.injection_score");
+  void [finding?.score, finding?.threshold, report.scores.injection];
+  return report.scores.injection_model;
+}
+
+// @ts-expect-error a score cannot be given a mode
+export const badDetector: PolicyInput = { detectors: { text: { mode: "remove" } } };
