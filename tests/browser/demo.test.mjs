@@ -550,6 +550,22 @@ test('the text tab still checks text', async () => {
   assert.ok(codes.includes('text.injection.instruction_override'), codes.join(', '));
 });
 
+test('the text detector scores a paraphrased injection the pattern library does not know', async () => {
+  await page.click('#tab-text');
+  await page.click('#samples button:has-text("Paraphrased injection")');
+  await page.waitForFunction(() => [...document.querySelectorAll('#findings .finding-head code')].some((c) => c.textContent === 'text.injection_score'));
+  const codes = await page.$$eval('#findings .finding-head code', (nodes) => nodes.map((n) => n.textContent));
+  assert.ok(!codes.some((c) => c.startsWith('text.injection.')), codes.join(', '));
+  const model = await page.textContent('#injection-model');
+  assert.match(model, /^\d+%$/);
+  assert.ok(Number.parseInt(model, 10) >= 50, model);
+  assert.ok(Number(await page.getAttribute('#injection-meter', 'value')) >= 0.5);
+  // The strict policy blocks on the same score.
+  await page.selectOption('#policy', 'strict');
+  await page.waitForFunction(() => document.getElementById('verdict').textContent.toLowerCase().includes('blocked'));
+  await page.selectOption('#policy', 'default');
+});
+
 test('the page logged no errors or warnings', () => {
   assert.deepEqual(pageErrors, []);
 });
