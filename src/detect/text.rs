@@ -64,7 +64,8 @@ fn unsupported(what: String) -> Error {
 
 impl TextDetector {
     /// The detector of an ONNX model as `training/text/export.py` writes it:
-    /// `MatMul` by `W` [262144, 1], `Add` of `b` [1], `Sigmoid`.
+    /// `MatMul` by `W` `[262144, 1]`, `Add` of `b` `[1]`, `Sigmoid`; the
+    /// combination with the heuristics and its threshold from the metadata.
     ///
     /// # Errors
     /// `model.malformed` for bytes that are not a well-formed ONNX model,
