@@ -31,6 +31,8 @@ pub(crate) struct Details {
     pub(crate) bytes: Option<(usize, usize)>,
     pub(crate) payload: Option<Payload>,
     pub(crate) score: Option<f64>,
+    /// The threshold a learned detector's `score` reached.
+    pub(crate) threshold: Option<f64>,
 }
 
 impl Found {
@@ -118,7 +120,7 @@ impl Found {
                 end: e as u32,
             }),
             score: d.score,
-            threshold: None,
+            threshold: d.threshold,
         });
     }
 

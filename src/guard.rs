@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::detect::{Detector, TextInput};
+use crate::detect::{Detector, ImageDetectorKind, ImageView, TextInput};
 use crate::error::Result;
 use crate::policy::Policy;
 use crate::report::Report;
@@ -38,6 +38,8 @@ pub struct Sanitized<T> {
 pub struct Guard {
     policy: Policy,
     text_detector: Option<Arc<crate::text::TextDetector>>,
+    image_adversarial: Option<Arc<crate::image::Detector>>,
+    image_typographic: Option<Arc<crate::image::Detector>>,
 }
 
 impl Guard {
@@ -50,6 +52,8 @@ impl Guard {
         Ok(Guard {
             policy,
             text_detector: None,
+            image_adversarial: None,
+            image_typographic: None,
         })
     }
 
@@ -79,6 +83,40 @@ impl Guard {
         self.text_detector = Some(Arc::new(detector));
         self
     }
+    /// This guard with an image detector of `kind`: [`Guard::image`] then
+    /// scores each image's pixels with it (when its `detectors.image_*` check
+    /// is enabled), reports the score in `scores.image_adversarial` or
+    /// `scores.image_typographic`, and the finding `image.adversarial_score`
+    /// or `image.typographic` when it reaches the threshold.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), mmguard::Error> {
+    /// use mmguard::detect::{Fixed, ImageDetectorKind};
+    /// use mmguard::{Code, Guard, ImageInput, Policy};
+    ///
+    /// let guard = Guard::new(Policy::default())?
+    ///     .with_image_detector(ImageDetectorKind::Typographic, Fixed { model: 0.9, score: 0.9, threshold: 0.5 });
+    /// let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/detect/text_render.png"))
+    ///     .expect("a test image");
+    /// let report = guard.image(&png, &ImageInput { declared_type: None })?.report;
+    /// assert!(report.has(Code::Typographic));
+    /// assert_eq!(report.scores.image_typographic, Some(0.9));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_image_detector(
+        mut self,
+        kind: ImageDetectorKind,
+        detector: impl for<'a> Detector<ImageView<'a>> + 'static,
+    ) -> Guard {
+        let slot = match kind {
+            ImageDetectorKind::Adversarial => &mut self.image_adversarial,
+            ImageDetectorKind::Typographic => &mut self.image_typographic,
+        };
+        *slot = Some(Arc::new(detector));
+        self
+    }
+
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.policy
@@ -136,7 +174,15 @@ impl Guard {
         bytes: &[u8],
         input: &crate::image::ImageInput,
     ) -> Result<Sanitized<crate::image::ImageOutput>> {
-        let (output, report) = crate::image::guard(bytes, input, &self.policy)?;
+        let (output, report) = crate::image::guard(
+            bytes,
+            input,
+            &self.policy,
+            crate::image::Detectors {
+                adversarial: self.image_adversarial.as_deref(),
+                typographic: self.image_typographic.as_deref(),
+            },
+        )?;
         Ok(Sanitized { output, report })
     }
 
@@ -228,7 +274,10 @@ impl Guard {
 
     /// [`Guard::text`], with the output also described as splices of the input
     /// (for callers that still hold the input; `None` when sent whole is better).
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        any(not(target_arch = "wasm32"), feature = "engine-module"),
+        allow(dead_code)
+    )]
     pub(crate) fn text_spliced(
         &self,
         input: &str,

@@ -152,6 +152,14 @@ pub enum Code {
     /// The lowest bits of the pixels look like embedded data.
     #[serde(rename = "image.steganography")]
     Steganography,
+    /// The image detector's score for adversarial perturbations reached
+    /// `detectors.image_adversarial`'s threshold; `score` and `threshold` given.
+    #[serde(rename = "image.adversarial_score")]
+    AdversarialScore,
+    /// The image is mostly rendered text (a typographic prompt), by the
+    /// detector's score against `detectors.image_typographic`'s threshold.
+    #[serde(rename = "image.typographic")]
+    Typographic,
     /// The declared type of a recording is not what its bytes are.
     #[serde(rename = "audio.format_mismatch")]
     AudioFormatMismatch,
@@ -235,6 +243,8 @@ impl Code {
             Code::ScalingAttack => "image.scaling_attack",
             Code::Resized => "image.resized",
             Code::Steganography => "image.steganography",
+            Code::AdversarialScore => "image.adversarial_score",
+            Code::Typographic => "image.typographic",
             Code::AudioFormatMismatch => "audio.format_mismatch",
             Code::AudioTrailingData => "audio.trailing_data",
             Code::AudioPolyglot => "audio.polyglot",
@@ -384,6 +394,13 @@ pub struct Scores {
     /// it did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injection_model: Option<f64>,
+    /// The image detector's score for adversarial perturbations; absent when
+    /// it did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_adversarial: Option<f64>,
+    /// The typographic-image detector's score; absent when it did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_typographic: Option<f64>,
 }
 
 /// Sizes before and after.

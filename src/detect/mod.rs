@@ -9,16 +9,28 @@
 //! ([`crate::Guard::with_text_detector`]); [`Fixed`] is a deterministic
 //! stand-in for tests of everything around a model.
 //!
-//! So far: the text detector (prompt injection and jailbreak), a logistic
+//! The text detector (prompt injection and jailbreak) is a logistic
 //! regression over hashed byte n-grams. Its features are computed here, the
 //! same way as in training, and its score as a sparse dot product with the
 //! weights read from the ONNX file: a text has a few hundred nonzero
 //! features out of 262,144, which a dense engine would multiply one by one.
+//!
+//! The image detectors (adversarial perturbations, typographic images) are
+//! small CNNs: their inputs are computed here from the decoded pixels, and
+//! their networks run on an [`Engine`] (tract with the `detect` feature).
 
+mod engine;
+mod image;
 mod onnx;
 mod text;
+#[cfg(feature = "detect")]
+mod tract;
 
+pub use engine::Engine;
+pub use image::{ImageDetector, ImageDetectorKind, ImageView};
 pub use text::{TextDetector, TextInput};
+#[cfg(feature = "detect")]
+pub use tract::TractEngine;
 
 use crate::error::Result;
 

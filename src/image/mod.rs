@@ -21,10 +21,11 @@ mod squeeze;
 mod stego;
 mod ycbcr;
 
+use crate::detect::ImageView;
 use crate::error::{Error, Result};
 use crate::found::{Details, Found};
-use crate::policy::{Action, HiddenPixelsMode, Orientation, Policy};
-use crate::report::{Code, ImageOutputStats, ImageStats, Report, Severity};
+use crate::policy::{Action, DetectorCheck, HiddenPixelsMode, Orientation, Policy};
+use crate::report::{Code, ImageOutputStats, ImageStats, Report, Scores, Severity};
 use crate::sniff::{self, ImageFormat, Sniffed};
 
 /// What the caller says about an image besides its bytes.
@@ -48,11 +49,22 @@ pub struct ImageOutput {
     pub height: u32,
 }
 
+/// An image detector as the guard holds it.
+pub(crate) type Detector = dyn for<'v> crate::detect::Detector<crate::detect::ImageView<'v>>;
+
+/// The image detectors a guard holds.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Detectors<'a> {
+    pub(crate) adversarial: Option<&'a Detector>,
+    pub(crate) typographic: Option<&'a Detector>,
+}
+
 /// Sanitizes one image under `policy`.
 pub(crate) fn guard(
     bytes: &[u8],
     input: &ImageInput,
     policy: &Policy,
+    detectors: Detectors<'_>,
 ) -> Result<(Option<ImageOutput>, Report)> {
     let limits = &policy.limits.image;
     let p = &policy.image;
@@ -117,9 +129,30 @@ pub(crate) fn guard(
         );
     }
 
-    // The scaling-attack check reads full-resolution pixels: a JPEG is
-    // decoded reduced only without it.
-    let reduce_to = (!p.scaling_attack.action.enabled())
+    // The detectors that run, with their checks and codes.
+    let d = &policy.detectors;
+    let scoring: Vec<(&Detector, &DetectorCheck, Code)> = [
+        (
+            detectors.adversarial,
+            &d.image_adversarial,
+            Code::AdversarialScore,
+        ),
+        (
+            detectors.typographic,
+            &d.image_typographic,
+            Code::Typographic,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(det, check, code)| {
+        det.filter(|_| check.action.enabled())
+            .map(|det| (det, check, code))
+    })
+    .collect();
+
+    // The scaling-attack check and the detectors read full-resolution
+    // pixels: a JPEG is decoded reduced only without them.
+    let reduce_to = (!p.scaling_attack.action.enabled() && scoring.is_empty())
         .then(|| resize::fit(layout.width, layout.height, p.resize.max_side));
     let (img, decode_scale) = decode(bytes, format, &layout, reduce_to, limits.max_memory)?;
     // No copy when the decoder gave RGBA already. Rotated after the
@@ -134,6 +167,42 @@ pub(crate) fn guard(
     }
     // A JPEG has no transparency.
     let mut alpha = format != ImageFormat::Jpeg && pixels::has_alpha(&rgba);
+
+    // The detectors score the pixels as they came, before any change.
+    let mut scores = Scores::default();
+    for (detector, check, code) in scoring {
+        let view = ImageView {
+            rgba: rgba.as_raw(),
+            width: rgba.width(),
+            height: rgba.height(),
+        };
+        let s = detector.score(&view)?;
+        let threshold = check.threshold.unwrap_or(s.threshold);
+        let what = if code == Code::AdversarialScore {
+            scores.image_adversarial = Some(s.score);
+            "carries an adversarial perturbation"
+        } else {
+            scores.image_typographic = Some(s.score);
+            "is mostly rendered text (a typographic prompt)"
+        };
+        if s.score >= threshold {
+            found.add(
+                code,
+                Severity::High,
+                check.action,
+                format!(
+                    "the {} detector scores this image {:.2} (threshold {threshold:.2}): it likely {what}",
+                    detector.name(),
+                    s.score
+                ),
+                Details {
+                    score: Some(s.score),
+                    threshold: Some(threshold),
+                    ..Details::default()
+                },
+            );
+        }
+    }
 
     let hidden = if alpha {
         pixels::hidden_pixels(&rgba)
@@ -292,7 +361,7 @@ pub(crate) fn guard(
         output: None,
     };
     if found.blocked {
-        return Ok((None, report(found, input_stats)));
+        return Ok((None, report(found, input_stats, scores)));
     }
     let out_format = encode::choose(&p.output, &out_img, alpha);
     let encoded = encode::encode(&out_img, out_format, alpha, p.output.jpeg_quality)?;
@@ -311,12 +380,13 @@ pub(crate) fn guard(
         }),
         ..input_stats
     };
-    Ok((Some(output), report(found, stats)))
+    Ok((Some(output), report(found, stats, scores)))
 }
 
-fn report(found: Found, stats: ImageStats) -> Report {
+fn report(found: Found, stats: ImageStats, scores: Scores) -> Report {
     Report {
         image: Some(stats),
+        scores,
         ..found.into_report()
     }
 }

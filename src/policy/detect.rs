@@ -60,17 +60,26 @@ impl DetectorCheck {
 
 /// The learned detectors. A detector runs when its check is enabled and the
 /// guard has its model (the command-line tool and the npm package load the
-/// models they ship; in Rust, see [`crate::Guard::with_text_detector`]).
+/// models they ship; in Rust, see [`crate::Guard::with_text_detector`] and
+/// [`crate::Guard::with_image_detector`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DetectorsPolicy {
     /// The text detector (prompt injection and jailbreak): finding
     /// `text.injection_score`, on the score combined with the heuristics.
     pub text: DetectorCheck,
+    /// The image detector of adversarial perturbations: finding
+    /// `image.adversarial_score`, on the input's pixels.
+    pub image_adversarial: DetectorCheck,
+    /// The detector of images that are mostly rendered text (typographic
+    /// prompts): finding `image.typographic`.
+    pub image_typographic: DetectorCheck,
 }
 
 impl DetectorsPolicy {
     pub(crate) fn validate(&self) -> Result<()> {
-        self.text.validate("text")
+        self.text.validate("text")?;
+        self.image_adversarial.validate("image_adversarial")?;
+        self.image_typographic.validate("image_typographic")
     }
 }

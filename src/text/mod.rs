@@ -238,6 +238,7 @@ pub(crate) fn guard_spliced(
             injection: detected.map_or(score, |s| s.score),
             injection_heuristic: score,
             injection_model: detected.map(|s| s.model),
+            ..Scores::default()
         },
         stats: Stats {
             input_chars,
