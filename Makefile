@@ -16,7 +16,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export MMGUARD_SHARED_DATA ?= $(abspath $(CURDIR)/../shared/data)
 COUNTED := tools/run-counted.sh
 
-.PHONY: help setup setup-apt setup-rust setup-npm wasm check-simd size demo test \
+.PHONY: help setup setup-apt setup-rust setup-npm wasm wasm-engine check-simd size demo test \
         fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser bench-browser-image bench-browser-audio bench-browser-detect \
         setup-fuzz fuzz setup-train models eval-models
 
@@ -56,7 +56,17 @@ setup-fuzz:
 wasm: setup-rust
 	cargo build --lib --release --target $(WASM_TARGET) --no-default-features
 	wasm-bindgen --target web --out-dir $(DIST) --out-name mmguard $(WASM_OUT)
-	mkdir -p pkg/models && cp models/text-injection.onnx pkg/models/
+	$(MAKE) --no-print-directory wasm-engine
+	mkdir -p pkg/models && cp models/*.onnx pkg/models/
+
+# The engine module (tract, for the image detectors), loaded by the package
+# only when one is used: its own target directory, so the two builds do not
+# undo each other, and optimized for size (ENGINE_OPT, see README "Measured").
+ENGINE_OPT ?= s
+wasm-engine: setup-rust
+	CARGO_PROFILE_RELEASE_OPT_LEVEL=$(ENGINE_OPT) cargo build --lib --release --target $(WASM_TARGET) \
+	  --no-default-features --features engine-module --target-dir target/engine
+	wasm-bindgen --target web --out-dir $(DIST) --out-name mmguard_engine target/engine/$(WASM_TARGET)/release/mmguard.wasm
 
 # RUSTFLAGS in the environment would replace .cargo/config.toml's +simd128.
 check-simd: wasm
@@ -64,8 +74,9 @@ check-simd: wasm
 	  echo "SIMD instructions in $(DIST)/mmguard_bg.wasm: $$n"; [ "$$n" -gt 0 ]
 
 size: wasm
-	@printf 'mmguard_bg.wasm: %s bytes raw, %s gzip -9, %s brotli\n' \
-	  $$(wc -c < $(DIST)/mmguard_bg.wasm) $$(gzip -9 -c $(DIST)/mmguard_bg.wasm | wc -c) $$(brotli -c $(DIST)/mmguard_bg.wasm | wc -c)
+	@for f in $(DIST)/mmguard_bg.wasm $(DIST)/mmguard_engine_bg.wasm pkg/models/*.onnx; do \
+	  printf '%s: %s bytes raw, %s gzip -9, %s brotli\n' $$f \
+	    $$(wc -c < $$f) $$(gzip -9 -c $$f | wc -c) $$(brotli -c $$f | wc -c); done
 
 demo: setup wasm
 	@echo "demo: http://127.0.0.1:8080/www/"

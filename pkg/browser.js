@@ -3,9 +3,9 @@
 // where the server sends it as application/wasm.
 
 import initWasm from './dist/mmguard.js';
-import { initOnce, setModelLoader } from './core.js';
+import { initOnce, setEngineLoader, setModelLoader } from './core.js';
 
-export { Guard, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
+export { Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
 
 // Fetched only when a detector is first used. Each model's URL is written out
 // whole, so bundlers see it as an asset.
@@ -30,3 +30,10 @@ export function init(input) {
     initWasm({ module_or_path: input ?? new URL('./dist/mmguard_bg.wasm', import.meta.url) }),
   );
 }
+
+// The engine module, fetched when an image detector is first used.
+setEngineLoader(async () => {
+  const engine = await import('./dist/mmguard_engine.js');
+  await engine.default({ module_or_path: new URL('./dist/mmguard_engine_bg.wasm', import.meta.url) });
+  return engine;
+});

@@ -6,6 +6,7 @@
 
 import {
   WasmGuard,
+  WasmImageDetector,
   WasmTextDetector,
   defaultPolicy as wasmDefaultPolicy,
   version as wasmVersion,
@@ -122,6 +123,42 @@ export function setModelLoader(load) {
   modelLoader = load;
 }
 
+// How the entry point loads the engine module (dist/mmguard_engine*), which
+// runs the image detectors' networks, or null where it cannot.
+let engineLoader = null;
+let engine = null;
+
+/** Used by the entry points only; not part of the public API. */
+export function setEngineLoader(load) {
+  engineLoader = load;
+}
+
+// The engine module's exports, loaded once (a failure is forgotten).
+function loadEngine() {
+  if (!engineLoader) {
+    return Promise.reject(new MmguardError(
+      'detector.unavailable',
+      'this runtime cannot load the engine module that image detectors need; ' +
+        'set the policy\'s detectors.image_adversarial and detectors.image_typographic actions to "allow"',
+    ));
+  }
+  if (!engine) {
+    const attempt = (async () => {
+      try {
+        return await engineLoader();
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new MmguardError('detector.unavailable', `could not load the engine module: ${why}`, { cause: err });
+      }
+    })();
+    engine = attempt;
+    attempt.catch(() => {
+      if (engine === attempt) engine = null;
+    });
+  }
+  return engine;
+}
+
 // The wasm handle of each TextDetector, out of reach of callers.
 const detectorHandles = new WeakMap();
 
@@ -148,6 +185,80 @@ export class TextDetector {
     detectorHandles.get(this)?.free();
     detectorHandles.delete(this);
   }
+}
+
+/**
+ * An image detector (`adversarial` perturbations, or `typographic` images
+ * that are mostly rendered text), from the bytes of its model
+ * (models/image-*.onnx). Its network runs in the engine module, which
+ * `ImageDetector.create()` loads the first time.
+ */
+const MAKE = Symbol('ImageDetector.create');
+
+export class ImageDetector {
+  constructor(token, handle) {
+    if (token !== MAKE) {
+      throw new MmguardError('input.type', 'use ImageDetector.create(model) to make an ImageDetector');
+    }
+    detectorHandles.set(this, handle);
+    this.kind = handle.kind();
+  }
+
+  static async create(model) {
+    requireInit();
+    const bytes = modelBytes('ImageDetector.create()', model);
+    const { WasmEngine } = await loadEngine();
+    const network = callWasm(() => new WasmEngine(bytes));
+    const run = (input, shape) => network.run(input, shape);
+    try {
+      return new ImageDetector(MAKE, callWasm(() => new WasmImageDetector(bytes, run)));
+    } catch (err) {
+      network.free();
+      throw err;
+    }
+  }
+
+  /** Releases the wasm memory now; guards made with it keep their own reference. */
+  free() {
+    detectorHandles.get(this)?.free();
+    detectorHandles.delete(this);
+  }
+}
+
+const IMAGE_MODELS = {
+  adversarial: ['image_adversarial', 'imageAdversarial', 'image-adversarial.onnx'],
+  typographic: ['image_typographic', 'imageTypographic', 'image-typographic.onnx'],
+};
+
+// The package's image detectors, loaded once each.
+const sharedImage = new Map();
+
+function packageImageDetector(kind) {
+  const file = IMAGE_MODELS[kind][2];
+  if (!sharedImage.has(kind)) {
+    const attempt = (async () => {
+      if (!modelLoader) {
+        throw new MmguardError(
+          'detector.unavailable',
+          `this runtime cannot read the package's model files (${file}): pass an ImageDetector in options.detectors, ` +
+            'or set the policy\'s detectors.image_adversarial and detectors.image_typographic actions to "allow"',
+        );
+      }
+      let bytes;
+      try {
+        bytes = await modelLoader(file);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new MmguardError('detector.unavailable', `could not load ${file}: ${why}`, { cause: err });
+      }
+      return ImageDetector.create(bytes);
+    })();
+    sharedImage.set(kind, attempt);
+    attempt.catch(() => {
+      if (sharedImage.get(kind) === attempt) sharedImage.delete(kind);
+    });
+  }
+  return sharedImage.get(kind);
 }
 
 // The package's text detector, loaded once per process or page (a failed
@@ -189,9 +300,17 @@ function textDetectorOption(detectors) {
   return new TextDetector(modelBytes('options.detectors.text', text));
 }
 
+function setDetector(inner, detector, what) {
+  const handle = detectorHandles.get(detector);
+  if (!handle) throw new MmguardError('detector.freed', `this ${what} was freed; create a new one`);
+  return handle;
+}
+
 /** Sanitizes text, images and recordings according to one policy. Reuse a Guard: parsing the policy happens once. */
 export class Guard {
   #inner;
+  // Image detectors Guard.create() loads at the first image() call.
+  #pendingImage = [];
 
   /**
    * `options.detectors.text` (a TextDetector, or the model's bytes) scores
@@ -206,9 +325,17 @@ export class Guard {
     try {
       const text = textDetectorOption(options.detectors);
       if (text) {
-        const handle = detectorHandles.get(text);
-        if (!handle) throw new MmguardError('detector.freed', 'this TextDetector was freed; create a new one');
+        const handle = setDetector(inner, text, 'TextDetector');
         callWasm(() => inner.setTextDetector(handle));
+      }
+      for (const [kind, [, option]] of Object.entries(IMAGE_MODELS)) {
+        const d = options.detectors?.[option];
+        if (d === undefined || d === null) continue;
+        if (!(d instanceof ImageDetector) || d.kind !== kind) {
+          throw new MmguardError('input.type', `options.detectors.${option} must be an ImageDetector of kind ${kind}, got ${describe(d)}`);
+        }
+        const handle = setDetector(inner, d, 'ImageDetector');
+        callWasm(() => inner.setImageDetector(handle));
       }
     } catch (err) {
       inner.free();
@@ -225,11 +352,29 @@ export class Guard {
   static async create(policy = null, options = {}) {
     requireInit();
     const detectors = { ...(options?.detectors ?? {}) };
-    const textAction = policy?.detectors?.text?.action;
-    if (detectors.text === undefined && textAction !== 'allow') {
+    const enabled = (name) => policy?.detectors?.[name]?.action !== 'allow';
+    if (detectors.text === undefined && enabled('text')) {
       detectors.text = await packageTextDetector();
     }
-    return new Guard(policy, { ...options, detectors });
+    const guard = new Guard(policy, { ...options, detectors });
+    // The image detectors and their engine module (about 2 MB) are loaded
+    // when the first image is checked, not before.
+    guard.#pendingImage = Object.entries(IMAGE_MODELS)
+      .filter(([, [name, option]]) => detectors[option] === undefined && enabled(name))
+      .map(([kind]) => kind);
+    return guard;
+  }
+
+  async #loadPendingImageDetectors() {
+    const kinds = this.#pendingImage;
+    if (kinds.length === 0) return;
+    const loaded = await Promise.all(kinds.map(packageImageDetector));
+    const inner = this.#live();
+    for (const d of loaded) {
+      const handle = setDetector(inner, d, 'ImageDetector');
+      callWasm(() => inner.setImageDetector(handle));
+    }
+    this.#pendingImage = [];
   }
 
   text(input) {
@@ -269,6 +414,7 @@ export class Guard {
    */
   async image(input, options = {}) {
     const { bytes, declared } = await fileInput('image', input, options);
+    await this.#loadPendingImageDetectors();
     const out = callWasm(() => this.#live().image(bytes, declared));
     if (!out.bytes) return { bytes: null, mimeType: null, width: null, height: null, report: out.report };
     return { bytes: out.bytes, mimeType: out.mimeType, width: out.width, height: out.height, report: out.report };

@@ -76,6 +76,10 @@ export interface DetectorCheck {
 export interface DetectorsPolicy {
   /** The text detector (prompt injection and jailbreak): finding `text.injection_score`. */
   text: DetectorCheck;
+  /** The image detector of adversarial perturbations: finding `image.adversarial_score`. */
+  image_adversarial: DetectorCheck;
+  /** The detector of images that are mostly rendered text: finding `image.typographic`. */
+  image_typographic: DetectorCheck;
 }
 
 /** Excessive combining marks ("Zalgo"). */
@@ -458,7 +462,11 @@ export interface PolicyInput {
   text?: TextPolicyInput;
   image?: ImagePolicyInput;
   audio?: AudioPolicyInput;
-  detectors?: { text?: Partial<DetectorCheck> };
+  detectors?: {
+    text?: Partial<DetectorCheck>;
+    image_adversarial?: Partial<DetectorCheck>;
+    image_typographic?: Partial<DetectorCheck>;
+  };
   limits?: LimitsInput;
 }
 
@@ -551,6 +559,10 @@ export type FindingCode =
   | "image.resized"
   /** The lowest bits of the pixels look like embedded data (`score` the probability). */
   | "image.steganography"
+  /** The adversarial-perturbation detector's score reached `detectors.image_adversarial`'s threshold. */
+  | "image.adversarial_score"
+  /** The image is mostly rendered text (a typographic prompt), by its detector's score. */
+  | "image.typographic"
   /** The declared type of a recording is not what its bytes are. */
   | "audio.format_mismatch"
   /** Bytes after the recording's end (`bytes` says where). */
@@ -683,6 +695,10 @@ export interface Scores {
   injection_heuristic: number;
   /** The text detector's own score, before the heuristics join; absent when it did not run. */
   injection_model?: number;
+  /** The image detector's adversarial-perturbation score; absent when it did not run. */
+  image_adversarial?: number;
+  /** The typographic-image detector's score; absent when it did not run. */
+  image_typographic?: number;
 }
 
 /** Sizes before and after. */
@@ -936,9 +952,11 @@ export class Guard {
    */
   constructor(policy?: PolicyInput | null, options?: GuardOptions);
   /**
-   * A Guard with the detectors its policy enables (by default the text
-   * detector), read from the package's `models/` once per process or page
-   * unless `options.detectors` gives them (`null` leaves one out).
+   * A Guard with the detectors its policy enables (by default all three),
+   * read from the package's `models/` once per process or page unless
+   * `options.detectors` gives them (`null` leaves one out). The text detector
+   * is loaded before the promise resolves; the image detectors and the
+   * engine module that runs them (about 2 MB) at the first `image()` call.
    * @throws {MmguardError} (the promise rejects) as the constructor, and
    *   `detector.unavailable` when a model cannot be loaded (on workerd, always:
    *   import it as a Data module and pass it).
@@ -982,7 +1000,29 @@ export interface GuardOptions {
   detectors?: {
     /** The text detector, or the bytes of `models/text-injection.onnx`; `null` for none. */
     text?: TextDetector | Uint8Array | ArrayBuffer | null;
+    /** An `ImageDetector` of kind `adversarial`; `null` for none. */
+    imageAdversarial?: ImageDetector | null;
+    /** An `ImageDetector` of kind `typographic`; `null` for none. */
+    imageTypographic?: ImageDetector | null;
   };
+}
+
+/**
+ * An image detector, from the bytes of `models/image-adversarial.onnx` or
+ * `models/image-typographic.onnx`. Its network runs in the package's engine
+ * module (tract), which the first `create()` loads.
+ */
+export class ImageDetector {
+  private constructor();
+  /**
+   * @throws {MmguardError} (the promise rejects) `model.malformed`, `model.unsupported`,
+   *   `detector.unavailable` when the engine module cannot be loaded (workerd).
+   */
+  static create(model: Uint8Array | ArrayBuffer): Promise<ImageDetector>;
+  /** Which detector the model is. */
+  readonly kind: "adversarial" | "typographic";
+  /** Frees its wasm memory; guards made with it keep working. */
+  free(): void;
 }
 
 /**

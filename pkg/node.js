@@ -4,9 +4,9 @@
 
 import { readFileSync } from 'node:fs';
 import { initSync } from './dist/mmguard.js';
-import { initOnce, setModelLoader } from './core.js';
+import { initOnce, setEngineLoader, setModelLoader } from './core.js';
 
-export { Guard, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
+export { Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
 
 // The models ship in the package's models/ folder.
 setModelLoader(async (name) => readFileSync(new URL(`./models/${name}`, import.meta.url)));
@@ -17,3 +17,10 @@ export function init() {
     initSync({ module: readFileSync(new URL('./dist/mmguard_bg.wasm', import.meta.url)) });
   });
 }
+
+// The engine module, compiled from disk when an image detector is first used.
+setEngineLoader(async () => {
+  const engine = await import('./dist/mmguard_engine.js');
+  engine.initSync({ module: readFileSync(new URL('./dist/mmguard_engine_bg.wasm', import.meta.url)) });
+  return engine;
+});

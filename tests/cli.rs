@@ -420,3 +420,27 @@ fn text_jsonl_answers_each_line() {
     let out = mmguard(&["image", "--jsonl", "x.png", "-o", "-"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `image` scores with the image detectors built into the tool.
+#[test]
+fn image_reports_the_detectors_scores() {
+    let attacked = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/detect/photo_pgd_linf_eps8.png"
+    ))
+    .unwrap();
+    let (_, r) = run_file_command("image", "attacked.png", &attacked);
+    assert!(
+        finding_codes(&r).contains(&"image.adversarial_score"),
+        "{r}"
+    );
+    assert!(r["scores"]["image_adversarial"].as_f64().unwrap() > 0.5);
+    assert!(r["scores"]["image_typographic"].as_f64().is_some());
+    let rendered = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/detect/text_render.png"
+    ))
+    .unwrap();
+    let (_, r) = run_file_command("image", "rendered.png", &rendered);
+    assert!(finding_codes(&r).contains(&"image.typographic"), "{r}");
+}

@@ -19,16 +19,41 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use mmguard::detect::TextDetector;
-use mmguard::{Guard, Policy, Verdict};
+use mmguard::detect::{ImageDetector, ImageDetectorKind, TextDetector};
+use mmguard::{Action, Guard, Policy, Verdict};
 
-/// The text detector's model, built into the tool (1 MB).
+/// The detectors' models, built into the tool (1.1 MB together).
 const TEXT_MODEL: &[u8] = include_bytes!("../../models/text-injection.onnx");
+const IMAGE_ADVERSARIAL_MODEL: &[u8] = include_bytes!("../../models/image-adversarial.onnx");
+const IMAGE_TYPOGRAPHIC_MODEL: &[u8] = include_bytes!("../../models/image-typographic.onnx");
+
+/// A guard for `policy` with the image detectors the policy enables, run by tract.
+fn image_guard(policy: Policy) -> Result<Guard, Failure> {
+    let d = policy.detectors.clone();
+    let mut guard = Guard::new(policy)?;
+    for (check, kind, model) in [
+        (
+            d.image_adversarial,
+            ImageDetectorKind::Adversarial,
+            IMAGE_ADVERSARIAL_MODEL,
+        ),
+        (
+            d.image_typographic,
+            ImageDetectorKind::Typographic,
+            IMAGE_TYPOGRAPHIC_MODEL,
+        ),
+    ] {
+        if check.action != Action::Allow {
+            guard = guard.with_image_detector(kind, ImageDetector::from_onnx(model)?);
+        }
+    }
+    Ok(guard)
+}
 
 /// A guard for `policy`, with the shipped text detector when the policy
 /// enables it.
 fn text_guard(policy: Policy) -> Result<Guard, Failure> {
-    let enabled = policy.detectors.text.action != mmguard::Action::Allow;
+    let enabled = policy.detectors.text.action != Action::Allow;
     let guard = Guard::new(policy)?;
     Ok(if enabled {
         guard.with_text_detector(TextDetector::from_onnx(TEXT_MODEL)?)
@@ -326,7 +351,11 @@ fn run_file(
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned());
     let declared = args.declared.clone().or(name);
-    let guard = Guard::new(policy)?;
+    let guard = if command == "image" {
+        image_guard(policy)?
+    } else {
+        Guard::new(policy)?
+    };
     let (out, report) = sanitize(&guard, &bytes, declared.as_deref())?;
     write_report(args.report.as_ref(), &report.to_json())?;
     if let Some(out) = out {

@@ -139,7 +139,6 @@ impl Engine for JsEngine {
 #[wasm_bindgen]
 pub struct WasmImageDetector {
     detector: Arc<ImageDetector>,
-    id: usize,
 }
 
 #[wasm_bindgen]
@@ -147,20 +146,28 @@ impl WasmImageDetector {
     /// Reads `model`'s metadata; `run(input, shape)` runs its network.
     #[wasm_bindgen(constructor)]
     pub fn new(model: &[u8], run: js_sys::Function) -> Result<WasmImageDetector, JsValue> {
+        // A slot a dropped engine left is reused.
         let id = RUNNERS.with(|r| {
             let mut r = r.borrow_mut();
-            r.push(Some(run));
-            r.len() - 1
+            match r.iter().position(Option::is_none) {
+                Some(free) => {
+                    if let Some(slot) = r.get_mut(free) {
+                        *slot = Some(run);
+                    }
+                    free
+                }
+                None => {
+                    r.push(Some(run));
+                    r.len() - 1
+                }
+            }
         });
         match ImageDetector::with_engine(model, Arc::new(JsEngine { id })) {
             Ok(d) => Ok(WasmImageDetector {
                 detector: Arc::new(d),
-                id,
             }),
-            Err(e) => {
-                RUNNERS.with(|r| r.borrow_mut().get_mut(id).map(Option::take));
-                Err(core_error(e))
-            }
+            // The engine, dropped with the error, took its function along.
+            Err(e) => Err(core_error(e)),
         }
     }
 
@@ -173,7 +180,8 @@ impl WasmImageDetector {
     }
 }
 
-impl Drop for WasmImageDetector {
+/// The function goes when the last guard holding its detector does.
+impl Drop for JsEngine {
     fn drop(&mut self) {
         let _ = RUNNERS.try_with(|r| r.borrow_mut().get_mut(self.id).map(Option::take));
     }
