@@ -11,10 +11,14 @@ export { Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, versio
 // whole, so bundlers see it as an asset.
 const MODELS = {
   'text-injection.onnx': () => new URL('./models/text-injection.onnx', import.meta.url),
+  'image-adversarial.onnx': () => new URL('./models/image-adversarial.onnx', import.meta.url),
+  'image-typographic.onnx': () => new URL('./models/image-typographic.onnx', import.meta.url),
 };
 
 setModelLoader(async (name) => {
-  const response = await fetch(MODELS[name]());
+  const url = MODELS[name];
+  if (!url) throw new Error(`the package ships no model ${name}`);
+  const response = await fetch(url());
   if (!response.ok) throw new Error(`${response.status} ${response.statusText} for ${response.url}`);
   return new Uint8Array(await response.arrayBuffer());
 });

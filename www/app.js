@@ -117,7 +117,9 @@ const POLICIES = {
         confusables: { action: 'sanitize' },
         pii: { action: 'sanitize' },
       },
-      detectors: { text: { action: 'block' } },
+      // The text and adversarial-image detectors block; a typographic image
+      // (a screenshot of a document is one) is only flagged.
+      detectors: { text: { action: 'block' }, image_adversarial: { action: 'block' } },
       image: {
         container: { action: 'block' },
         metadata: { gps: 'block' },
@@ -132,7 +134,7 @@ const POLICIES = {
         ultrasonic: { action: 'block' },
       },
     },
-    hint: 'Blocks Trojan Source, hidden payloads, encoded payloads and likely injections (by the heuristics or the text detector); folds look-alike letters; redacts personal data. In images, blocks appended data and unknown chunks, GPS positions and scaling attacks, and squeezes the pixels harder. In recordings, blocks appended data, flagged metadata text and ultrasonic content.',
+    hint: 'Blocks Trojan Source, hidden payloads, encoded payloads and likely injections (by the heuristics or the text detector); folds look-alike letters; redacts personal data. In images, blocks appended data and unknown chunks, GPS positions, scaling attacks and likely adversarial examples, and squeezes the pixels harder. In recordings, blocks appended data, flagged metadata text and ultrasonic content.',
   },
 };
 

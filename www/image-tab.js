@@ -1,7 +1,8 @@
 // The demo's image tab: runs Guard.image on a chosen, dropped or sample
 // image and draws the before and after pictures, the verdict, the removed
-// metadata (a map pin for GPS), the findings and a download link. The guard
-// comes from app.js through useGuards(), so both tabs share one policy.
+// metadata (a map pin for GPS), the findings, the learned detectors' scores
+// as gauges and a download link. The guard comes from app.js through
+// useGuards(), so both tabs share one policy.
 
 import { $, el, findingHead, formatBytes, nextPaint, SEVERITY_RANK, showError, wireFileDrop } from './dom.js';
 
@@ -132,6 +133,58 @@ function drawImageFindings(report) {
   }
 }
 
+// The learned detectors, in the order the result lists them: where their
+// score and policy live (`key`), their finding's code, the ids of their
+// gauge and status line (`id`-meter, `id`-status), and their names.
+const DETECTORS = [
+  { key: 'image_adversarial', code: 'image.adversarial_score', id: 'image-adversarial', term: 'Adversarial noise', label: 'Adversarial-perturbation score' },
+  { key: 'image_typographic', code: 'image.typographic', id: 'image-typographic', term: 'Rendered text', label: 'Typographic-image score' },
+];
+
+const percent = (x) => `${Math.round(x * 100)}%`;
+
+/**
+ * What a detector's score meant under the policy (`check`, its entry in
+ * `detectors`): the threshold and what was done. A finding carries the
+ * threshold its score was held against; without one only a threshold set in
+ * the policy is known (null there means the model's own, not given to the page).
+ */
+function detectorStatus(detector, report, check) {
+  if (report.scores[detector.key] === undefined) {
+    return { threshold: null, text: check?.action === 'allow' ? 'not run: off in this policy' : 'not run' };
+  }
+  const finding = report.findings.find((f) => f.code === detector.code);
+  if (finding) {
+    return { threshold: finding.threshold, text: `at or above the threshold of ${percent(finding.threshold)}: ${finding.action === 'block' ? 'blocked' : 'flagged'}` };
+  }
+  const threshold = check?.threshold ?? null;
+  return { threshold, text: `below ${threshold === null ? "the model's threshold" : `the threshold of ${percent(threshold)}`}: no finding` };
+}
+
+/**
+ * A gauge of `score` from 0 to 1. Where the threshold is known it is `high`,
+ * so the gauge turns red where the detector fires, and half of it `low`, so
+ * it turns amber on the way there; `optimum` 0 says that low is good.
+ */
+function detectorMeter(detector, score, threshold) {
+  const attrs = { id: `${detector.id}-meter`, min: '0', max: '1', optimum: '0', value: String(score), 'aria-label': detector.label, 'aria-describedby': `${detector.id}-status` };
+  if (threshold !== null && threshold !== undefined) Object.assign(attrs, { low: String(threshold / 2), high: String(threshold), 'data-threshold': String(threshold) });
+  return el('meter', attrs);
+}
+
+/** The two learned detectors' scores, each with its threshold and what it did, or "not run". */
+function drawDetectorScores(report, detectors) {
+  const rows = DETECTORS.flatMap((detector) => {
+    const score = report.scores[detector.key];
+    const status = detectorStatus(detector, report, detectors?.[detector.key]);
+    const line = el('span', { id: `${detector.id}-status`, class: 'detector-status', text: status.text });
+    // No gauge for a detector that did not run: an empty one would read as 0%.
+    const gauge = score === undefined ? [] : [detectorMeter(detector, score, status.threshold), ' ', el('span', { class: 'meter-value', text: percent(score) })];
+    return [el('dt', { text: detector.term }), el('dd', { 'data-detector': detector.key }, ...gauge, line)];
+  });
+  $('image-scores').replaceChildren(...rows);
+}
+
 /** Clears the result of the previous image, before a new one is checked. */
 function resetImageResult() {
   showError('', 'image-error');
@@ -141,6 +194,7 @@ function resetImageResult() {
   $('metadata-box').hidden = true;
   $('image-metadata').replaceChildren();
   $('image-findings').replaceChildren();
+  $('image-scores').replaceChildren();
 }
 
 let imageRun = 0;
@@ -175,7 +229,7 @@ export async function checkImage(source) {
   try {
     file = typeof source === 'function' ? await source() : source;
   } catch (err) {
-    if (run === imageRun) fail(`Could not make the sample image in this browser (${err.message}).`);
+    if (run === imageRun) fail(`Could not make or load the sample image in this browser (${err.message}).`);
     return;
   }
   if (run !== imageRun) return;
@@ -200,6 +254,7 @@ export async function checkImage(source) {
     drawImageOutput(result, file.name);
     drawMetadata(result.report);
     drawImageFindings(result.report);
+    drawDetectorScores(result.report, guard.policy().detectors);
     finish('done');
   } catch (err) {
     if (run === imageRun) fail(`${err.code ?? err.name}: ${err.message}`);

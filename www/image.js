@@ -1,7 +1,9 @@
 // The image tab's sample attacks, each generated in the page from a canvas
 // drawing and a few hand-built bytes, so that no attack file sits in the
-// repository. Each sample resolves to a File whose name is the declared type
-// the guard compares with the bytes.
+// repository; only the two samples for the learned detectors are fetched
+// from tests/data/detect/ (an adversarial perturbation is computed by
+// gradient steps against a network, not drawn). Each sample resolves to a
+// File whose name is the declared type the guard compares with the bytes.
 //
 // Canvases store premultiplied alpha: colour under a fully transparent pixel
 // is lost on export. The hidden-pixels sample therefore writes its PNG itself
@@ -309,6 +311,25 @@ async function scalingAttack() {
   return new File([await canvasBytes(canvas, 'image/png')], 'scaling-attack.png', { type: 'image/png' });
 }
 
+// ------------------------------------------------------------ learned detectors
+
+/**
+ * One of the detectors' test images, fetched from the server that serves
+ * this page (beside www/, as the repository lays it out): a 128×128 photo
+ * crop PGD-attacked at ε = 8/255, and a 256×256 picture of rendered text like
+ * a FigStep prompt. They are the files the detectors' cross-check vectors
+ * are computed on, so the page shows the scores the models were checked at.
+ */
+async function detectorSample(name) {
+  const url = new URL(`../tests/data/detect/${name}`, import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  return new File([await response.blob()], name, { type: 'image/png' });
+}
+
+const adversarialExample = () => detectorSample('photo_pgd_linf_eps8.png');
+const typographicPrompt = () => detectorSample('text_render.png');
+
 // ------------------------------------------------------------ the list
 
 export const IMAGE_SAMPLES = [
@@ -317,4 +338,6 @@ export const IMAGE_SAMPLES = [
   { id: 'comment', label: 'Injection in a PNG comment', make: injectionInComment },
   { id: 'hidden', label: 'Hidden pixels', make: hiddenPixels },
   { id: 'scaling', label: 'Scaling attack', make: scalingAttack },
+  { id: 'adversarial', label: 'Adversarial example (PGD)', make: adversarialExample },
+  { id: 'typographic', label: 'Typographic prompt', make: typographicPrompt },
 ];

@@ -1,8 +1,10 @@
-// Browser bench of the text detector: Guard.text with the detector against
-// the same guard without it, in headless Chromium, on texts of 1,000
-// characters (English, French, Russian, Chinese, an injection). Prints, as
-// JSON, medians per 1,000 characters and the detector's own cost (the
-// difference), plus the time to read the model; exits non-zero on error.
+// Browser bench of the detectors in headless Chromium. Text: Guard.text with
+// the text detector against the same guard without it, on texts of 1,000
+// characters (English, French, Russian, Chinese, an injection). Images:
+// guard.image with both image detectors against without them, on the test
+// images (4 and 9 crops). Prints, as JSON, medians and the detectors' own
+// cost (the difference), plus the time to read the models; exits non-zero on
+// error.
 //
 //   node benches/browser/detect.mjs      (make bench-browser-detect)
 
@@ -11,6 +13,7 @@ import { median, round, spread, withBenchPage } from './harness.mjs';
 const WARMUPS = 10;
 const RUNS = Number(process.env.MMGUARD_BENCH_RUNS ?? 101);
 const CHARS = 1000;
+const IMAGE_RUNS = Number(process.env.MMGUARD_BENCH_IMAGE_RUNS ?? 31);
 
 const SOURCES = [
   'The committee met on Tuesday to review the budget for the coming year and agreed to fund the library. ',
@@ -49,5 +52,20 @@ await withBenchPage('benches/browser/detect.html', async ({ page }) => {
     },
     model_load_ms: round(r.loadMs, 1),
     scores: r.scored.map((s) => round(s, 4)),
+  }, null, 1));
+
+  const files = ['/tests/data/detect/photo_pgd_linf_eps8.png', '/tests/data/detect/text_render.png'];
+  const im = await page.evaluate(([f, o]) => window.runImageBench(f, o), [files, { warmups: 3, runs: IMAGE_RUNS }]);
+  console.log(JSON.stringify({
+    image_detectors_load_ms: round(im.loadMs, 1),
+    images: im.images.map((x) => ({
+      detectors: x.which,
+      file: x.file,
+      size: `${x.width}x${x.height}`,
+      guard_image_ms_with_detectors: round(median(x.withMs), 2),
+      baseline_without_ms: round(median(x.withoutMs), 2),
+      detectors_cost_ms: round(median(x.withMs.map((w, i) => w - x.withoutMs[i])), 2),
+      scores: x.scores,
+    })),
   }, null, 1));
 });

@@ -129,8 +129,11 @@ const TENSOR_DATA_TYPE: u64 = 2;
 const TENSOR_FLOAT_DATA: u64 = 4;
 const TENSOR_NAME: u64 = 8;
 const TENSOR_RAW_DATA: u64 = 9;
-/// TensorProto.DataType FLOAT.
+/// TensorProto.DataType FLOAT and FLOAT16.
 const FLOAT: u64 = 1;
+const FLOAT16: u64 = 10;
+/// TensorProto.int32_data, where float16 values may be stored one per number.
+const TENSOR_INT32_DATA: u64 = 5;
 
 /// Reads the graph of an ONNX model.
 ///
@@ -182,7 +185,8 @@ pub(crate) fn read(model: &[u8]) -> Result<Graph> {
 }
 
 fn tensor(t: &[u8]) -> Result<Tensor> {
-    let (mut name, mut dims, mut kind, mut values) = (String::new(), Vec::new(), 0, Vec::new());
+    let (mut name, mut dims, mut kind) = (String::new(), Vec::new(), 0);
+    let (mut raw_values, mut halves): (Option<&[u8]>, Vec<u16>) = (None, Vec::new());
     for field in Fields::new(t) {
         match field? {
             (TENSOR_DIMS, Value::Varint(d)) => dims.push(d),
@@ -194,21 +198,34 @@ fn tensor(t: &[u8]) -> Result<Tensor> {
             }
             (TENSOR_DATA_TYPE, Value::Varint(k)) => kind = k,
             (TENSOR_NAME, Value::Bytes(n)) => name = String::from_utf8_lossy(n).into_owned(),
-            (TENSOR_RAW_DATA | TENSOR_FLOAT_DATA, Value::Bytes(raw)) => {
-                values = raw
-                    .chunks_exact(4)
-                    .filter_map(|b| b.try_into().ok().map(f32::from_le_bytes))
-                    .collect();
+            (TENSOR_RAW_DATA | TENSOR_FLOAT_DATA, Value::Bytes(raw)) => raw_values = Some(raw),
+            (TENSOR_INT32_DATA, Value::Bytes(mut packed)) => {
+                while !packed.is_empty() {
+                    halves.push(varint(&mut packed)? as u16);
+                }
             }
             _ => {}
         }
     }
-    if kind != FLOAT {
-        return Err(Error::model(
-            "model.unsupported",
-            format!("the tensor {name:?} is not float32"),
-        ));
-    }
+    // Float16 (half the size; the text model's weights) is widened here.
+    let values = match (kind, raw_values) {
+        (FLOAT, Some(raw)) => raw
+            .chunks_exact(4)
+            .filter_map(|b| b.try_into().ok().map(f32::from_le_bytes))
+            .collect(),
+        (FLOAT16, Some(raw)) => raw
+            .chunks_exact(2)
+            .filter_map(|b| b.try_into().ok().map(|b| f16_to_f32(u16::from_le_bytes(b))))
+            .collect(),
+        (FLOAT16, None) => halves.into_iter().map(f16_to_f32).collect(),
+        (FLOAT, None) => Vec::new(),
+        _ => {
+            return Err(Error::model(
+                "model.unsupported",
+                format!("the tensor {name:?} is not float32 or float16"),
+            ))
+        }
+    };
     let count = dims.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
     if count != Some(values.len() as u64) {
         return Err(malformed(&format!(
@@ -219,11 +236,46 @@ fn tensor(t: &[u8]) -> Result<Tensor> {
     Ok(Tensor { name, dims, values })
 }
 
+/// An IEEE 754 half-precision number, widened exactly.
+fn f16_to_f32(h: u16) -> f32 {
+    let sign = u32::from(h >> 15) << 31;
+    let exponent = u32::from((h >> 10) & 0x1F);
+    let mantissa = u32::from(h & 0x3FF);
+    let bits = match (exponent, mantissa) {
+        (0, 0) => sign,
+        // Subnormal: mantissa × 2^-24.
+        (0, m) => {
+            let v = m as f32 * f32::powi(2.0, -24);
+            return if sign == 0 { v } else { -v };
+        }
+        (0x1F, m) => sign | 0x7F80_0000 | (m << 13),
+        (e, m) => sign | ((e + 127 - 15) << 23) | (m << 13),
+    };
+    f32::from_bits(bits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn halves_widen_exactly() {
+        for (h, f) in [
+            (0x0000, 0.0),
+            (0x3C00, 1.0),
+            (0xC000, -2.0),
+            (0x3555, 0.333_251_95),
+            (0x7BFF, 65504.0),
+            (0x0001, 5.960_464_5e-8),
+            (0x8001, -5.960_464_5e-8),
+            (0x03FF, 1023.0 / 16_777_216.0),
+        ] {
+            assert_eq!(f16_to_f32(h), f, "{h:#06x}");
+        }
+        assert!(f16_to_f32(0x7C00).is_infinite() && f16_to_f32(0x7E00).is_nan());
+    }
 
     #[test]
     fn broken_bytes_are_typed_errors() {

@@ -64,7 +64,8 @@ fn unsupported(what: String) -> Error {
 
 impl TextDetector {
     /// The detector of an ONNX model as `training/text/export.py` writes it:
-    /// `MatMul` by `W` `[262144, 1]`, `Add` of `b` `[1]`, `Sigmoid`; the
+    /// `Cast` of `W` `[262144, 1]` (float16) to float32, `MatMul` by it, `Add`
+    /// of `b` `[1]`, `Sigmoid`; the
     /// combination with the heuristics and its threshold from the metadata.
     ///
     /// # Errors
@@ -72,7 +73,10 @@ impl TextDetector {
     /// `model.unsupported` for a model of another shape or graph.
     pub fn from_onnx(model: &[u8]) -> Result<Self> {
         let graph = onnx::read(model)?;
-        if graph.operators != ["MatMul", "Add", "Sigmoid"] {
+        // The weights are stored in float16 and widened by a Cast (or, in
+        // older files, stored in float32).
+        let ops = graph.operators.as_slice();
+        if ops != ["Cast", "MatMul", "Add", "Sigmoid"] && ops != ["MatMul", "Add", "Sigmoid"] {
             return Err(unsupported(format!("its graph is {:?}", graph.operators)));
         }
         let find = |name: &str| {

@@ -134,3 +134,12 @@ test('Guard.create() fetches the text detector once and flags an injection', () 
   assert.equal(d.blocked, 'blocked');
   assert.equal(d.modelFetches, 1, 'the second Guard.create() reuses the loaded model');
 });
+
+test('the image detectors load their engine module at the first image and score as in Node', () => {
+  const d = results.imageDetectors;
+  assert.equal(d.engineBeforeImage, 0, 'nothing of the engine before an image was checked');
+  assert.equal(d.engineFetches, 1);
+  assert.ok(d.attacked.codes.includes('image.adversarial_score'), JSON.stringify(d.attacked));
+  assert.ok(d.rendered.codes.includes('image.typographic'), JSON.stringify(d.rendered));
+  assert.ok(!d.attacked.codes.includes('image.typographic'), JSON.stringify(d.attacked));
+});

@@ -566,6 +566,101 @@ test('the text detector scores a paraphrased injection the pattern library does 
   await page.selectOption('#policy', 'default');
 });
 
+// ------------------------------------------------------------ learned image detectors
+
+// Before the final test, so that it also covers the pages these draw.
+
+/** What the image tab's gauge and status line show for the detector `id` (image-adversarial, image-typographic). */
+function detectorGauge(id) {
+  return page.evaluate((name) => {
+    const meter = document.getElementById(`${name}-meter`);
+    const status = document.getElementById(`${name}-status`);
+    return {
+      meter: meter && {
+        value: Number(meter.getAttribute('value')),
+        min: meter.getAttribute('min'),
+        max: meter.getAttribute('max'),
+        threshold: meter.dataset.threshold === undefined ? null : Number(meter.dataset.threshold),
+        visible: meter.checkVisibility(),
+        describedBy: meter.getAttribute('aria-describedby'),
+      },
+      row: meter?.closest('dd')?.textContent ?? null,
+      status: status?.textContent ?? null,
+    };
+  }, id);
+}
+
+/** The text of the finding `code` in the image tab, or null. */
+const findingText = (code) => page.evaluate((c) => document.querySelector(`#image-findings [data-code="${c}"]`)?.textContent ?? null, code);
+
+for (const [id, fileName, code, gauge, name] of [
+  ['adversarial', 'photo_pgd_linf_eps8.png', 'image.adversarial_score', 'image-adversarial', 'Adversarial-perturbation score'],
+  ['typographic', 'text_render.png', 'image.typographic', 'image-typographic', 'Typographic-image score'],
+]) {
+  test(`${fileName} (sample "${id}"): ${code} found, its gauge at or above the finding's threshold`, async () => {
+    await page.click('#tab-image');
+    const result = await runSample(id, fileName);
+    assert.equal(result.error, null);
+    assert.equal(result.status, 'done');
+    assert.ok(result.codes.includes(code), `${code} in ${result.codes.join(', ')}`);
+    assert.match(result.beforeCaption, /^Before: (photo_pgd_linf_eps8|text_render)\.png, PNG, (128 × 128|256 × 256) pixels/);
+    const { meter, row, status } = await detectorGauge(gauge);
+    assert.ok(meter, `#${gauge}-meter drawn`);
+    assert.deepEqual([meter.min, meter.max, meter.visible, meter.describedBy], ['0', '1', true, `${gauge}-status`]);
+    // The gauge carries the finding's threshold; the status line says it and what was done.
+    assert.ok(meter.threshold !== null && meter.threshold > 0 && meter.threshold < 1, `threshold ${meter.threshold}`);
+    assert.ok(meter.value >= meter.threshold, `score ${meter.value} < threshold ${meter.threshold}`);
+    assert.equal(status, `at or above the threshold of ${Math.round(meter.threshold * 100)}%: flagged`);
+    assert.ok(row.startsWith(` ${Math.round(meter.value * 100)}%`), row);
+    // The finding shows the same score; the default policy only flags it.
+    const finding = await findingText(code);
+    assert.ok(finding.includes('→ flag'), finding);
+    assert.ok(finding.includes(`score ${meter.value.toFixed(2)}`), finding);
+    // Found by its accessible name, as a screen reader would.
+    assert.equal(Number(await page.getByRole('meter', { name }).getAttribute('value')), meter.value);
+  });
+}
+
+test('the other detector stays below its threshold on each detector sample', async () => {
+  // The PGD photo is not text, and the rendered text carries no perturbation.
+  await runSample('adversarial', 'photo_pgd_linf_eps8.png');
+  assert.equal(await findingText('image.typographic'), null);
+  assert.match((await detectorGauge('image-typographic')).status, /^below .*: no finding$/);
+  await runSample('typographic', 'text_render.png');
+  assert.equal(await findingText('image.adversarial_score'), null);
+  assert.match((await detectorGauge('image-adversarial')).status, /^below .*: no finding$/);
+});
+
+test('a clean photo: both detectors ran, neither reached its threshold', async () => {
+  const result = await runSample('gps', 'photo-with-gps.jpg');
+  assert.equal(result.error, null);
+  assert.ok(!result.codes.includes('image.adversarial_score'), result.codes.join(', '));
+  assert.ok(!result.codes.includes('image.typographic'), result.codes.join(', '));
+  for (const gauge of ['image-adversarial', 'image-typographic']) {
+    const { meter, status } = await detectorGauge(gauge);
+    assert.ok(meter, `#${gauge}-meter drawn`);
+    assert.ok(meter.value >= 0 && meter.value <= 1, `${gauge}: ${meter.value}`);
+    if (meter.threshold !== null) assert.ok(meter.value < meter.threshold, `${gauge}: ${meter.value} ≥ ${meter.threshold}`);
+    assert.match(status, /^below .*: no finding$/, gauge);
+  }
+});
+
+test('the detector samples work from the keyboard, and the gauges say "blocked" when the policy blocks', async () => {
+  await page.focus('#image-samples [data-sample="typographic"]');
+  await page.keyboard.press('Enter');
+  assert.ok((await imageResult('text_render.png')).codes.includes('image.typographic'));
+  // Whatever the strict policy does with the finding, the gauge's line says the same.
+  await page.selectOption('#image-policy', 'strict');
+  const strict = await imageResult('text_render.png');
+  assert.equal(strict.error, null);
+  const finding = await findingText('image.typographic');
+  const { status } = await detectorGauge('image-typographic');
+  if (finding === null) assert.match(status, /^(not run|below )/);
+  else assert.match(status, finding.includes('→ block') ? /: blocked$/ : /: flagged$/);
+  await page.selectOption('#image-policy', 'default');
+  assert.ok((await imageResult('text_render.png')).codes.includes('image.typographic'));
+});
+
 test('the page logged no errors or warnings', () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -119,6 +119,8 @@ def main():
     final_items = sp["train"] + [sp["val"][i] for i in val_pos]
     X_final = sparse.vstack([X["train"], X["val"][val_pos]], format="csr")
     clf = fit(X_final, final_items, best_c)
+    # The file stores the weights in float16: everything below measures that model.
+    clf.coef_ = export.round_weights(clf.coef_)
     op_threshold = metrics.threshold_at_fpr(clf.predict_proba(X["val"][val_neg])[:, 1], OPERATING_FPR)
     print(f"chosen C={best_c:g}, operating threshold {op_threshold:.6f}")
 
