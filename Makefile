@@ -16,7 +16,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export MMGUARD_SHARED_DATA ?= $(abspath $(CURDIR)/../shared/data)
 COUNTED := tools/run-counted.sh
 
-.PHONY: help setup setup-apt setup-rust setup-npm wasm wasm-engine check-simd size demo test \
+.PHONY: help setup setup-apt setup-rust setup-npm setup-ort wasm wasm-engine check-simd size demo test \
         fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser bench-browser-image bench-browser-audio bench-browser-detect \
         setup-fuzz fuzz setup-train models eval-models
 
@@ -90,12 +90,25 @@ fmt:
 	cargo fmt --check
 
 clippy: setup-rust
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --features ort -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features engine-module -- -D warnings
 
-test-native:
-	$(COUNTED) cargo -- cargo test
+test-native: setup-ort
+	$(COUNTED) cargo -- cargo test --features ort
+
+# ONNX Runtime for the `ort` engine's tests: the library from the PyPI wheel
+# (nothing else is downloaded), under target/onnxruntime/.
+ORT_VERSION := 1.31.1
+ORT_DIR := target/onnxruntime
+setup-ort:
+	@[ -f $(ORT_DIR)/libonnxruntime.so.$(ORT_VERSION) ] || { \
+	  python3 -m pip --version >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-pip >/dev/null; \
+	  python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.11 \
+	    onnxruntime==$(ORT_VERSION) -d $(ORT_DIR)/wheel && \
+	  python3 -m zipfile -e $(ORT_DIR)/wheel/onnxruntime-$(ORT_VERSION)-*.whl $(ORT_DIR)/unpacked && \
+	  cp $(ORT_DIR)/unpacked/onnxruntime/capi/libonnxruntime.so.$(ORT_VERSION) $(ORT_DIR)/ && \
+	  rm -rf $(ORT_DIR)/unpacked; }
 
 # Unit tests compiled to wasm32 and run in Node by wasm-bindgen-test-runner.
 test-wasm: setup-rust

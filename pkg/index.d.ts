@@ -777,6 +777,8 @@ export interface ImageStats {
   frames: number;
   /** 2, 4 or 8 when the input (a JPEG) was decoded at that fraction of its size in the DCT domain (only with `image.scaling_attack.action` `"allow"`); 1 when decoded whole. */
   decode_scale: number;
+  /** The learned detectors that scored the image and their engine, e.g. `"image-adversarial: tract (wasm engine module)"`; absent when none ran. */
+  detectors?: string[];
   /** The output; absent when blocked. */
   output?: { format: ImageFormat; width: number; height: number; bytes: number };
 }

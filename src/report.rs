@@ -511,6 +511,10 @@ pub struct ImageStats {
     /// 2, 4 or 8 when the input (a JPEG) was decoded at that fraction of its
     /// size in the DCT domain; 1 when decoded whole.
     pub decode_scale: u32,
+    /// The learned detectors that scored the image, each with the engine
+    /// that ran it, e.g. `image-adversarial: onnxruntime (CUDA)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detectors: Vec<String>,
     /// Output format, width, height and size; absent when blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<ImageOutputStats>,

@@ -443,4 +443,65 @@ fn image_reports_the_detectors_scores() {
     .unwrap();
     let (_, r) = run_file_command("image", "rendered.png", &rendered);
     assert!(finding_codes(&r).contains(&"image.typographic"), "{r}");
+    assert_eq!(
+        r["image"]["detectors"],
+        serde_json::json!(["image-adversarial: tract", "image-typographic: tract"])
+    );
+}
+
+/// With the `ort` feature, `MMGUARD_ONNXRUNTIME` runs the image detectors on
+/// ONNX Runtime (`make setup-ort` fetches the library), which the report
+/// names; a library that is not there is an error, not a silent fallback.
+#[cfg(feature = "ort")]
+#[test]
+fn image_detectors_run_on_onnx_runtime_when_asked() {
+    let library = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/target/onnxruntime/libonnxruntime.so.1.31.1"
+    );
+    let input = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/detect/photo_pgd_linf_eps8.png"
+    );
+    let report = tmp("ort.json");
+    let run = |lib: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mmguard"))
+            .args([
+                "image",
+                input,
+                "-o",
+                tmp("ort.png").to_str().unwrap(),
+                "--report",
+                report.to_str().unwrap(),
+            ])
+            .env("MMGUARD_ONNXRUNTIME", lib)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(library);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = read_report(&report);
+    assert_eq!(
+        r["image"]["detectors"],
+        serde_json::json!([
+            "image-adversarial: onnxruntime (CPU)",
+            "image-typographic: onnxruntime (CPU)"
+        ])
+    );
+    assert!(
+        finding_codes(&r).contains(&"image.adversarial_score"),
+        "{r}"
+    );
+    let out = run("/nonexistent/libonnxruntime.so");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("model.runtime"));
 }

@@ -44,10 +44,26 @@ fn image_guard(policy: Policy) -> Result<Guard, Failure> {
         ),
     ] {
         if check.action != Action::Allow {
-            guard = guard.with_image_detector(kind, ImageDetector::from_onnx(model)?);
+            guard = guard.with_image_detector(kind, image_detector(model)?);
         }
     }
     Ok(guard)
+}
+
+/// An image detector run by ONNX Runtime when `MMGUARD_ONNXRUNTIME` names
+/// its library (GPU providers first), else by tract.
+fn image_detector(model: &[u8]) -> Result<ImageDetector, Failure> {
+    #[cfg(feature = "ort")]
+    if let Some(library) = std::env::var_os("MMGUARD_ONNXRUNTIME") {
+        use mmguard::detect::{OrtEngine, Providers};
+        let engine =
+            OrtEngine::from_onnx(model, std::path::Path::new(&library), Providers::GpuFirst)?;
+        return Ok(ImageDetector::with_engine(
+            model,
+            std::sync::Arc::new(engine),
+        )?);
+    }
+    Ok(ImageDetector::from_onnx(model)?)
 }
 
 /// A guard for `policy`, with the shipped text detector when the policy
@@ -76,6 +92,8 @@ text:  sanitizes text (a file, or standard input with - or no FILE) and writes
 image: sanitizes an image (PNG, JPEG, GIF, WebP, BMP) and writes a clean
        re-encoded file to OUT (standard output with -). --type is the declared
        type to compare with the bytes (default: FILE's name).
+       The image detectors run on tract, or on ONNX Runtime when built with
+       the ort feature and MMGUARD_ONNXRUNTIME names its library.
 audio: sanitizes a recording (WAV, FLAC, MP3, Ogg Vorbis, AAC) and writes a
        clean WAV to OUT, by default 16 kHz mono, band-limited to 7.5 kHz.
        --type as for image.

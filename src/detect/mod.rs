@@ -22,12 +22,16 @@
 mod engine;
 mod image;
 mod onnx;
+#[cfg(all(feature = "ort", not(target_arch = "wasm32")))]
+mod ort;
 mod text;
 #[cfg(feature = "detect")]
 mod tract;
 
 pub use engine::Engine;
 pub use image::{ImageDetector, ImageDetectorKind, ImageView};
+#[cfg(all(feature = "ort", not(target_arch = "wasm32")))]
+pub use ort::{OrtEngine, Providers};
 pub use text::{TextDetector, TextInput};
 #[cfg(feature = "detect")]
 pub use tract::TractEngine;
@@ -57,6 +61,11 @@ pub trait Detector<I: ?Sized>: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// An input the model cannot take (a detector's own documented codes).
     fn score(&self, input: &I) -> Result<Scored>;
+
+    /// What runs its model, e.g. `tract` or `onnxruntime (CUDA)`.
+    fn engine(&self) -> String {
+        String::from("built in")
+    }
 }
 
 /// A shared detector is a detector: one model, read once, serves many guards.
@@ -67,6 +76,10 @@ impl<I: ?Sized, D: Detector<I> + ?Sized> Detector<I> for std::sync::Arc<D> {
 
     fn score(&self, input: &I) -> Result<Scored> {
         (**self).score(input)
+    }
+
+    fn engine(&self) -> String {
+        (**self).engine()
     }
 }
 

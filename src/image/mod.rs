@@ -170,7 +170,9 @@ pub(crate) fn guard(
 
     // The detectors score the pixels as they came, before any change.
     let mut scores = Scores::default();
+    let mut ran = Vec::new();
     for (detector, check, code) in scoring {
+        ran.push(format!("{}: {}", detector.name(), detector.engine()));
         let view = ImageView {
             rgba: rgba.as_raw(),
             width: rgba.width(),
@@ -358,6 +360,7 @@ pub(crate) fn guard(
         height: layout.height,
         frames: layout.frames,
         decode_scale,
+        detectors: ran,
         output: None,
     };
     if found.blocked {
