@@ -5,7 +5,7 @@
 import initWasm from './dist/mmguard.js';
 import { initOnce, setEngineLoader, setModelLoader } from './core.js';
 
-export { Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
+export { AudioDetector, Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
 
 // Fetched only when a detector is first used. Each model's URL is written out
 // whole, so bundlers see it as an asset.
@@ -13,6 +13,7 @@ const MODELS = {
   'text-injection.onnx': () => new URL('./models/text-injection.onnx', import.meta.url),
   'image-adversarial.onnx': () => new URL('./models/image-adversarial.onnx', import.meta.url),
   'image-typographic.onnx': () => new URL('./models/image-typographic.onnx', import.meta.url),
+  'audio-adversarial.onnx': () => new URL('./models/audio-adversarial.onnx', import.meta.url),
 };
 
 setModelLoader(async (name) => {

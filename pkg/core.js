@@ -6,6 +6,7 @@
 
 import {
   WasmGuard,
+  WasmAudioDetector,
   WasmImageDetector,
   WasmTextDetector,
   defaultPolicy as wasmDefaultPolicy,
@@ -193,7 +194,23 @@ export class TextDetector {
  * (models/image-*.onnx). Its network runs in the engine module, which
  * `ImageDetector.create()` loads the first time.
  */
-const MAKE = Symbol('ImageDetector.create');
+const MAKE = Symbol('create');
+
+// A detector whose network runs in the engine module: `Wasm` (the sanitizer
+// module's detector class) reads the model's metadata and calls `run`.
+async function engineDetector(what, model, Wasm) {
+  requireInit();
+  const bytes = modelBytes(`${what}.create()`, model);
+  const { WasmEngine } = await loadEngine();
+  const network = callWasm(() => new WasmEngine(bytes));
+  const run = (input, shape) => network.run(input, shape);
+  try {
+    return callWasm(() => new Wasm(bytes, run));
+  } catch (err) {
+    network.free();
+    throw err;
+  }
+}
 
 export class ImageDetector {
   constructor(token, handle) {
@@ -205,17 +222,7 @@ export class ImageDetector {
   }
 
   static async create(model) {
-    requireInit();
-    const bytes = modelBytes('ImageDetector.create()', model);
-    const { WasmEngine } = await loadEngine();
-    const network = callWasm(() => new WasmEngine(bytes));
-    const run = (input, shape) => network.run(input, shape);
-    try {
-      return new ImageDetector(MAKE, callWasm(() => new WasmImageDetector(bytes, run)));
-    } catch (err) {
-      network.free();
-      throw err;
-    }
+    return new ImageDetector(MAKE, await engineDetector('ImageDetector', model, WasmImageDetector));
   }
 
   /** Releases the wasm memory now; guards made with it keep their own reference. */
@@ -225,23 +232,50 @@ export class ImageDetector {
   }
 }
 
-const IMAGE_MODELS = {
-  adversarial: ['image_adversarial', 'imageAdversarial', 'image-adversarial.onnx'],
-  typographic: ['image_typographic', 'imageTypographic', 'image-typographic.onnx'],
+/**
+ * The audio detector of adversarial perturbations, from the bytes of
+ * models/audio-adversarial.onnx; its network runs in the engine module.
+ */
+export class AudioDetector {
+  constructor(token, handle) {
+    if (token !== MAKE) {
+      throw new MmguardError('input.type', 'use AudioDetector.create(model) to make an AudioDetector');
+    }
+    detectorHandles.set(this, handle);
+  }
+
+  static async create(model) {
+    return new AudioDetector(MAKE, await engineDetector('AudioDetector', model, WasmAudioDetector));
+  }
+
+  /** Releases the wasm memory now; guards made with it keep their own reference. */
+  free() {
+    detectorHandles.get(this)?.free();
+    detectorHandles.delete(this);
+  }
+}
+
+// The detectors that run in the engine module, which Guard.create() loads at
+// the first call of their guard method: the policy's name, the option's name,
+// the model file, the class, and the WasmGuard setter.
+const ENGINE_DETECTORS = {
+  adversarial: { policy: 'image_adversarial', option: 'imageAdversarial', file: 'image-adversarial.onnx', method: 'image', Class: ImageDetector, set: 'setImageDetector' },
+  typographic: { policy: 'image_typographic', option: 'imageTypographic', file: 'image-typographic.onnx', method: 'image', Class: ImageDetector, set: 'setImageDetector' },
+  audio: { policy: 'audio', option: 'audio', file: 'audio-adversarial.onnx', method: 'audio', Class: AudioDetector, set: 'setAudioDetector' },
 };
 
-// The package's image detectors, loaded once each.
-const sharedImage = new Map();
+// The package's engine detectors, loaded once each.
+const sharedEngineDetectors = new Map();
 
-function packageImageDetector(kind) {
-  const file = IMAGE_MODELS[kind][2];
-  if (!sharedImage.has(kind)) {
+function packageEngineDetector(kind) {
+  const { file, policy, Class } = ENGINE_DETECTORS[kind];
+  if (!sharedEngineDetectors.has(kind)) {
     const attempt = (async () => {
       if (!modelLoader) {
         throw new MmguardError(
           'detector.unavailable',
-          `this runtime cannot read the package's model files (${file}): pass an ImageDetector in options.detectors, ` +
-            'or set the policy\'s detectors.image_adversarial and detectors.image_typographic actions to "allow"',
+          `this runtime cannot read the package's model files (${file}): pass a ${Class.name} in options.detectors, ` +
+            `or set the policy's detectors.${policy}.action to "allow"`,
         );
       }
       let bytes;
@@ -251,14 +285,14 @@ function packageImageDetector(kind) {
         const why = err instanceof Error ? err.message : String(err);
         throw new MmguardError('detector.unavailable', `could not load ${file}: ${why}`, { cause: err });
       }
-      return ImageDetector.create(bytes);
+      return Class.create(bytes);
     })();
-    sharedImage.set(kind, attempt);
+    sharedEngineDetectors.set(kind, attempt);
     attempt.catch(() => {
-      if (sharedImage.get(kind) === attempt) sharedImage.delete(kind);
+      if (sharedEngineDetectors.get(kind) === attempt) sharedEngineDetectors.delete(kind);
     });
   }
-  return sharedImage.get(kind);
+  return sharedEngineDetectors.get(kind);
 }
 
 // The package's text detector, loaded once per process or page (a failed
@@ -309,8 +343,8 @@ function setDetector(inner, detector, what) {
 /** Sanitizes text, images and recordings according to one policy. Reuse a Guard: parsing the policy happens once. */
 export class Guard {
   #inner;
-  // Image detectors Guard.create() loads at the first image() call.
-  #pendingImage = [];
+  // Engine detectors Guard.create() loads at the first call that needs them.
+  #pending = [];
 
   /**
    * `options.detectors.text` (a TextDetector, or the model's bytes) scores
@@ -328,14 +362,15 @@ export class Guard {
         const handle = setDetector(inner, text, 'TextDetector');
         callWasm(() => inner.setTextDetector(handle));
       }
-      for (const [kind, [, option]] of Object.entries(IMAGE_MODELS)) {
+      for (const [kind, { option, Class, set }] of Object.entries(ENGINE_DETECTORS)) {
         const d = options.detectors?.[option];
         if (d === undefined || d === null) continue;
-        if (!(d instanceof ImageDetector) || d.kind !== kind) {
-          throw new MmguardError('input.type', `options.detectors.${option} must be an ImageDetector of kind ${kind}, got ${describe(d)}`);
+        if (!(d instanceof Class) || (Class === ImageDetector && d.kind !== kind)) {
+          const which = Class === ImageDetector ? ` of kind ${kind}` : '';
+          throw new MmguardError('input.type', `options.detectors.${option} must be a ${Class.name}${which}, got ${describe(d)}`);
         }
-        const handle = setDetector(inner, d, 'ImageDetector');
-        callWasm(() => inner.setImageDetector(handle));
+        const handle = setDetector(inner, d, Class.name);
+        callWasm(() => inner[set](handle));
       }
     } catch (err) {
       inner.free();
@@ -357,24 +392,25 @@ export class Guard {
       detectors.text = await packageTextDetector();
     }
     const guard = new Guard(policy, { ...options, detectors });
-    // The image detectors and their engine module (about 2 MB) are loaded
-    // when the first image is checked, not before.
-    guard.#pendingImage = Object.entries(IMAGE_MODELS)
-      .filter(([, [name, option]]) => detectors[option] === undefined && enabled(name))
+    // The image and audio detectors and their engine module (about 2 MB) are
+    // loaded when the first image or recording is checked, not before.
+    guard.#pending = Object.entries(ENGINE_DETECTORS)
+      .filter(([, d]) => detectors[d.option] === undefined && enabled(d.policy))
       .map(([kind]) => kind);
     return guard;
   }
 
-  async #loadPendingImageDetectors() {
-    const kinds = this.#pendingImage;
+  async #loadPending(method) {
+    const kinds = this.#pending.filter((k) => ENGINE_DETECTORS[k].method === method);
     if (kinds.length === 0) return;
-    const loaded = await Promise.all(kinds.map(packageImageDetector));
+    const loaded = await Promise.all(kinds.map(packageEngineDetector));
     const inner = this.#live();
-    for (const d of loaded) {
-      const handle = setDetector(inner, d, 'ImageDetector');
-      callWasm(() => inner.setImageDetector(handle));
-    }
-    this.#pendingImage = [];
+    kinds.forEach((kind, i) => {
+      const { Class, set } = ENGINE_DETECTORS[kind];
+      const handle = setDetector(inner, loaded[i], Class.name);
+      callWasm(() => inner[set](handle));
+    });
+    this.#pending = this.#pending.filter((k) => !kinds.includes(k));
   }
 
   text(input) {
@@ -414,7 +450,7 @@ export class Guard {
    */
   async image(input, options = {}) {
     const { bytes, declared } = await fileInput('image', input, options);
-    await this.#loadPendingImageDetectors();
+    await this.#loadPending('image');
     const out = callWasm(() => this.#live().image(bytes, declared));
     if (!out.bytes) return { bytes: null, mimeType: null, width: null, height: null, report: out.report };
     return { bytes: out.bytes, mimeType: out.mimeType, width: out.width, height: out.height, report: out.report };
@@ -434,6 +470,7 @@ export class Guard {
       throw new MmguardError('input.type', `options.onProgress must be a function, got ${describe(onProgress)}`);
     }
     const { bytes, declared } = await fileInput('audio', input, options);
+    await this.#loadPending('audio');
     // The caller's exception is kept as it is, not turned into an MmguardError.
     let failure = null;
     const progress = onProgress && ((share) => {

@@ -80,6 +80,8 @@ export interface DetectorsPolicy {
   image_adversarial: DetectorCheck;
   /** The detector of images that are mostly rendered text: finding `image.typographic`. */
   image_typographic: DetectorCheck;
+  /** The audio detector of adversarial perturbations (the recording as converted: mono, 16 kHz, its first ten seconds): finding `audio.adversarial_score`. */
+  audio: DetectorCheck;
 }
 
 /** Excessive combining marks ("Zalgo"). */
@@ -466,6 +468,7 @@ export interface PolicyInput {
     text?: Partial<DetectorCheck>;
     image_adversarial?: Partial<DetectorCheck>;
     image_typographic?: Partial<DetectorCheck>;
+    audio?: Partial<DetectorCheck>;
   };
   limits?: LimitsInput;
 }
@@ -588,7 +591,9 @@ export type FindingCode =
   /** Energy above 18 kHz (`score` in dB against the speech band; `label` `modulated` when a voice rides a carrier). */
   | "audio.ultrasonic"
   /** Energy below 50 Hz (`score` in dB against the speech band). */
-  | "audio.infrasound";
+  | "audio.infrasound"
+  /** The audio detector's score reached `detectors.audio`'s threshold; `score` and `threshold` given. */
+  | "audio.adversarial_score";
 
 /**
  * Where a finding is in the input. `start`/`end` count UTF-16 code units like
@@ -699,6 +704,8 @@ export interface Scores {
   image_adversarial?: number;
   /** The typographic-image detector's score; absent when it did not run. */
   image_typographic?: number;
+  /** The audio detector's adversarial-perturbation score; absent when it did not run. */
+  audio_adversarial?: number;
 }
 
 /** Sizes before and after. */
@@ -757,6 +764,8 @@ export interface AudioStats {
   below_50_db?: number;
   /** The share (0 to 1) of the input's 20 ms windows under −60 dBFS; absent for a clip shorter than one. */
   silent_share?: number;
+  /** The learned detectors that scored the recording and their engine, e.g. `"audio-adversarial: tract (wasm engine module)"`; absent when none ran. */
+  detectors?: string[];
   /** The output; absent when blocked. */
   output?: { sample_rate: number; channels: number; frames: number; bytes: number };
 }
@@ -954,11 +963,12 @@ export class Guard {
    */
   constructor(policy?: PolicyInput | null, options?: GuardOptions);
   /**
-   * A Guard with the detectors its policy enables (by default all three),
+   * A Guard with the detectors its policy enables (by default all four),
    * read from the package's `models/` once per process or page unless
    * `options.detectors` gives them (`null` leaves one out). The text detector
    * is loaded before the promise resolves; the image detectors and the
-   * engine module that runs them (about 2 MB) at the first `image()` call.
+   * engine module that runs them (about 2 MB) at the first `image()` call,
+   * the audio detector at the first `audio()` call.
    * @throws {MmguardError} (the promise rejects) as the constructor, and
    *   `detector.unavailable` when a model cannot be loaded (on workerd, always:
    *   import it as a Data module and pass it).
@@ -1006,7 +1016,21 @@ export interface GuardOptions {
     imageAdversarial?: ImageDetector | null;
     /** An `ImageDetector` of kind `typographic`; `null` for none. */
     imageTypographic?: ImageDetector | null;
+    /** An `AudioDetector`; `null` for none. */
+    audio?: AudioDetector | null;
   };
+}
+
+/**
+ * The audio detector of adversarial perturbations, from the bytes of
+ * `models/audio-adversarial.onnx`; its network runs in the engine module.
+ */
+export class AudioDetector {
+  private constructor();
+  /** @throws {MmguardError} (the promise rejects) as `ImageDetector.create()`. */
+  static create(model: Uint8Array | ArrayBuffer): Promise<AudioDetector>;
+  /** Frees its wasm memory; guards made with it keep working. */
+  free(): void;
 }
 
 /**

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { initSync } from './dist/mmguard.js';
 import { initOnce, setEngineLoader, setModelLoader } from './core.js';
 
-export { Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
+export { AudioDetector, Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
 
 // The models ship in the package's models/ folder.
 setModelLoader(async (name) => readFileSync(new URL(`./models/${name}`, import.meta.url)));

@@ -9,7 +9,7 @@ import { initOnce } from './core.js';
 
 // No model loader: a worker cannot read files at run time, so it imports a
 // model as a Data module and passes it (options.detectors.text).
-export { Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
+export { AudioDetector, Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
 
 const ready = initOnce(() => initSync({ module: wasmModule }));
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::detect::{Detector, ImageDetectorKind, ImageView, TextInput};
+use crate::detect::{AudioView, Detector, ImageDetectorKind, ImageView, TextInput};
 use crate::error::Result;
 use crate::policy::Policy;
 use crate::report::Report;
@@ -40,6 +40,7 @@ pub struct Guard {
     text_detector: Option<Arc<crate::text::TextDetector>>,
     image_adversarial: Option<Arc<crate::image::Detector>>,
     image_typographic: Option<Arc<crate::image::Detector>>,
+    audio_detector: Option<Arc<crate::audio::Detector>>,
 }
 
 impl Guard {
@@ -54,6 +55,7 @@ impl Guard {
             text_detector: None,
             image_adversarial: None,
             image_typographic: None,
+            audio_detector: None,
         })
     }
 
@@ -114,6 +116,19 @@ impl Guard {
             ImageDetectorKind::Typographic => &mut self.image_typographic,
         };
         *slot = Some(Arc::new(detector));
+        self
+    }
+
+    /// This guard with an audio detector: [`Guard::audio`] then scores each
+    /// recording with it (when `detectors.audio` is enabled), reports the
+    /// score in `scores.audio_adversarial`, and the finding
+    /// `audio.adversarial_score` when it reaches the threshold.
+    #[must_use]
+    pub fn with_audio_detector(
+        mut self,
+        detector: impl for<'a> Detector<AudioView<'a>> + 'static,
+    ) -> Guard {
+        self.audio_detector = Some(Arc::new(detector));
         self
     }
 
@@ -268,7 +283,13 @@ impl Guard {
         input: &crate::audio::AudioInput,
         progress: &mut dyn FnMut(f64),
     ) -> Result<Sanitized<crate::audio::AudioOutput>> {
-        let (output, report) = crate::audio::guard(bytes, input, &self.policy, progress)?;
+        let (output, report) = crate::audio::guard(
+            bytes,
+            input,
+            &self.policy,
+            self.audio_detector.as_deref(),
+            progress,
+        )?;
         Ok(Sanitized { output, report })
     }
 

@@ -200,6 +200,10 @@ pub enum Code {
     /// Energy below 50 Hz, as demodulated ultrasound leaves.
     #[serde(rename = "audio.infrasound")]
     Infrasound,
+    /// The audio detector's score for adversarial perturbations reached
+    /// `detectors.audio`'s threshold; `score` and `threshold` given.
+    #[serde(rename = "audio.adversarial_score")]
+    AudioAdversarialScore,
 }
 
 impl Code {
@@ -258,6 +262,7 @@ impl Code {
             Code::Resampled => "audio.resampled",
             Code::Ultrasonic => "audio.ultrasonic",
             Code::Infrasound => "audio.infrasound",
+            Code::AudioAdversarialScore => "audio.adversarial_score",
         }
     }
 }
@@ -401,6 +406,10 @@ pub struct Scores {
     /// The typographic-image detector's score; absent when it did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_typographic: Option<f64>,
+    /// The audio detector's score for adversarial perturbations; absent when
+    /// it did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_adversarial: Option<f64>,
 }
 
 /// Sizes before and after.
@@ -477,6 +486,10 @@ pub struct AudioStats {
     /// (under −60 dBFS); absent for a clip shorter than one window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub silent_share: Option<f64>,
+    /// The learned detectors that scored the recording, each with the engine
+    /// that ran it, e.g. `audio-adversarial: tract`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detectors: Vec<String>,
     /// The output; absent when blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<AudioOutputStats>,

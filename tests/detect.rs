@@ -10,8 +10,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use mmguard::detect::{Detector, Fixed, Scored, TextDetector, TextInput};
-use mmguard::{Action, Code, Guard, Policy, Verdict};
+use mmguard::detect::{AudioView, Detector, Fixed, Scored, TextDetector, TextInput};
+use mmguard::{Action, AudioInput, Code, Guard, Policy, Verdict};
 
 fn policy(json: &str) -> Policy {
     Policy::from_json(json).unwrap()
@@ -210,4 +210,133 @@ fn the_shipped_model_flags_injections_and_not_ordinary_requests() {
         let r = guard.text(benign).unwrap().report;
         assert!(!r.has(Code::InjectionScore), "{benign}: {:?}", r.scores);
     }
+}
+
+/// A 16-bit PCM WAV of `samples` per channel, interleaved.
+fn wav(rate: u32, channels: u16, frames: &[Vec<f32>]) -> Vec<u8> {
+    let n = frames.first().map_or(0, Vec::len);
+    let data_len = (n * usize::from(channels) * 2) as u32;
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&channels.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * u32::from(channels) * 2).to_le_bytes());
+    out.extend_from_slice(&(channels * 2).to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for i in 0..n {
+        for c in frames {
+            out.extend_from_slice(&((c[i] * 32767.0) as i16).to_le_bytes());
+        }
+    }
+    out
+}
+
+fn tone(rate: u32, seconds: f32, hz: f32) -> Vec<f32> {
+    (0..(rate as f32 * seconds) as usize)
+        .map(|i| 0.3 * (std::f32::consts::TAU * hz * i as f32 / rate as f32).sin())
+        .collect()
+}
+
+/// Records the audio it was given.
+#[derive(Debug, Default, Clone)]
+struct Listener(Arc<Mutex<Vec<(usize, u32, f32)>>>);
+
+impl Detector<AudioView<'_>> for Listener {
+    fn name(&self) -> &str {
+        "listener"
+    }
+    fn score(&self, input: &AudioView<'_>) -> mmguard::Result<Scored> {
+        let peak = input.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        self.0
+            .lock()
+            .unwrap()
+            .push((input.samples.len(), input.sample_rate, peak));
+        Ok(Scored {
+            model: 0.0,
+            score: 0.0,
+            threshold: 1.0,
+        })
+    }
+}
+
+#[test]
+fn the_audio_detector_flags_blocks_and_names_itself() {
+    let bytes = wav(16_000, 1, &[tone(16_000, 1.0, 440.0)]);
+    let input = AudioInput {
+        declared_type: None,
+    };
+    let guard = Guard::new(Policy::default())
+        .unwrap()
+        .with_audio_detector(fixed(0.9, 0.5));
+    let r = guard.audio(&bytes, &input).unwrap();
+    let f = r
+        .report
+        .findings
+        .iter()
+        .find(|f| f.code == Code::AudioAdversarialScore)
+        .unwrap();
+    assert_eq!(
+        (f.score, f.threshold, f.action),
+        (Some(0.9), Some(0.5), Action::Flag)
+    );
+    assert_eq!(r.report.scores.audio_adversarial, Some(0.9));
+    assert_eq!(
+        r.report.audio.as_ref().unwrap().detectors,
+        vec!["fixed: built in"]
+    );
+    assert!(r.output.is_some());
+
+    let p = policy(r#"{ "detectors": { "audio": { "action": "block" } } }"#);
+    let blocked = Guard::new(p)
+        .unwrap()
+        .with_audio_detector(fixed(0.9, 0.5))
+        .audio(&bytes, &input)
+        .unwrap();
+    assert_eq!(blocked.report.verdict, Verdict::Blocked);
+    assert!(blocked.output.is_none());
+
+    let p = policy(r#"{ "detectors": { "audio": { "action": "allow" } } }"#);
+    let off = Guard::new(p)
+        .unwrap()
+        .with_audio_detector(fixed(0.9, 0.5))
+        .audio(&bytes, &input)
+        .unwrap();
+    assert_eq!(off.report.scores.audio_adversarial, None);
+    assert!(off.report.audio.unwrap().detectors.is_empty());
+}
+
+/// The detector hears mono at 16 kHz, at most its ten seconds, before the
+/// output is levelled: a 48 kHz stereo recording of 12 s at 0.3 peak.
+#[test]
+fn the_audio_detector_hears_16_khz_mono_before_levelling() {
+    let left = tone(48_000, 12.0, 440.0);
+    let right = tone(48_000, 12.0, 440.0);
+    let bytes = wav(48_000, 2, &[left, right]);
+    let listener = Listener::default();
+    let guard = Guard::new(Policy::default())
+        .unwrap()
+        .with_audio_detector(listener.clone());
+    guard
+        .audio(
+            &bytes,
+            &AudioInput {
+                declared_type: None,
+            },
+        )
+        .unwrap();
+    let heard = listener.0.lock().unwrap().clone();
+    assert_eq!(heard.len(), 1);
+    let (len, rate, peak) = heard[0];
+    assert_eq!(rate, 16_000);
+    assert!((160_000..=176_000).contains(&len), "{len}");
+    assert!(
+        (0.25..0.35).contains(&peak),
+        "levelling comes after: {peak}"
+    );
 }

@@ -19,7 +19,7 @@ pub(crate) mod wav;
 use crate::error::{Error, Result};
 use crate::found::{Details, Found};
 use crate::policy::{Action, OutputChannels, Policy};
-use crate::report::{AudioOutputStats, AudioStats, Code, Report, Severity};
+use crate::report::{AudioOutputStats, AudioStats, Code, Report, Scores, Severity};
 
 /// What the caller says about a recording besides its bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -245,12 +245,16 @@ fn declares(declared: &str, format: Format) -> bool {
         .is_some_and(|e| extensions.contains(&e))
 }
 
-/// Sanitizes one recording under `policy`.
-/// `progress` hears the share of the recording decoded, from 0 to 1.
+/// The audio detector as the guard holds it.
+pub(crate) type Detector = dyn for<'v> crate::detect::Detector<crate::detect::AudioView<'v>>;
+
+/// Sanitizes one recording under `policy`, scored by `detector` when given
+/// and enabled. `progress` hears the share of the recording decoded, from 0 to 1.
 pub(crate) fn guard(
     bytes: &[u8],
     input: &AudioInput,
     policy: &Policy,
+    detector: Option<&Detector>,
     progress: &mut dyn FnMut(f64),
 ) -> Result<(Option<AudioOutput>, Report)> {
     let limits = &policy.limits.audio;
@@ -292,6 +296,7 @@ pub(crate) fn guard(
             described,
             policy,
             found,
+            detector,
             progress,
         );
     }
@@ -310,7 +315,9 @@ pub(crate) fn guard(
         compressed: true,
     };
     let reopen = || codec::open(bytes, format.extension(), limits).map(|(d, _)| d);
-    finish(bytes, decoder, reopen, described, policy, found, progress)
+    finish(
+        bytes, decoder, reopen, described, policy, found, detector, progress,
+    )
 }
 
 /// What a recording is, from its header.
@@ -328,6 +335,7 @@ struct Described {
 
 /// Decodes, measures and converts the recording `reader` reads, and writes
 /// the output; `found` holds the container's findings.
+#[allow(clippy::too_many_arguments)]
 fn finish<S: convert::Source>(
     bytes: &[u8],
     reader: S,
@@ -335,6 +343,7 @@ fn finish<S: convert::Source>(
     w: Described,
     policy: &Policy,
     mut found: Found,
+    detector: Option<&Detector>,
     progress: &mut dyn FnMut(f64),
 ) -> Result<(Option<AudioOutput>, Report)> {
     let p = &policy.audio;
@@ -466,6 +475,34 @@ fn finish<S: convert::Source>(
     if ultrasonic_found && p.ultrasonic.action == Action::Sanitize && stop > ULTRASONIC_STOP_HZ {
         channels = resample::resample(channels, rate, rate, ULTRASONIC_STOP_HZ)?;
     }
+    // The detector hears the recording as converted, before levelling and
+    // squeezing change it.
+    let check = &policy.detectors.audio;
+    let mut scores = Scores::default();
+    let mut ran = Vec::new();
+    if let Some(d) = detector.filter(|_| check.action.enabled()) {
+        let s = d.score(&detector_samples(&channels, rate)?.view())?;
+        ran.push(format!("{}: {}", d.name(), d.engine()));
+        scores.audio_adversarial = Some(s.score);
+        let threshold = check.threshold.unwrap_or(s.threshold);
+        if s.score >= threshold {
+            found.add(
+                Code::AudioAdversarialScore,
+                Severity::High,
+                check.action,
+                format!(
+                    "the {} detector scores this recording {:.2} (threshold {threshold:.2}): it likely carries an adversarial perturbation",
+                    d.name(),
+                    s.score
+                ),
+                Details {
+                    score: Some(s.score),
+                    threshold: Some(threshold),
+                    ..Details::default()
+                },
+            );
+        }
+    }
     level::level(&mut channels, plan.level);
     // Squeezed last, at the final level, so the steps are where the output has them.
     if let Some(width) = p.squeeze.median {
@@ -501,10 +538,11 @@ fn finish<S: convert::Source>(
         ultrasonic_peak_hz: bands.peak_hz,
         below_50_db,
         silent_share: levels.silent_share,
+        detectors: ran,
         output: None,
     };
     if found.blocked {
-        return Ok((None, report(found, stats)));
+        return Ok((None, report(found, stats, scores)));
     }
     let frames = channels.first().map_or(0, Vec::len) as u64;
     let out_channels = channels.len() as u16;
@@ -522,14 +560,54 @@ fn finish<S: convert::Source>(
         frames,
         seconds: frames as f64 / f64::from(rate),
     };
-    Ok((Some(output), report(found, stats)))
+    Ok((Some(output), report(found, stats, scores)))
 }
 
-fn report(found: Found, stats: AudioStats) -> Report {
+fn report(found: Found, stats: AudioStats, scores: Scores) -> Report {
     Report {
         audio: Some(stats),
+        scores,
         ..found.into_report()
     }
+}
+
+/// The rate the audio detector's model takes (`mmguard.sample_rate`).
+const DETECTOR_RATE: u32 = 16_000;
+
+/// Mono samples at the detector's rate: the channels mixed down, cut to what
+/// the detector reads (ten seconds), resampled when the output rate is another.
+struct DetectorSamples {
+    samples: Vec<f32>,
+    rate: u32,
+}
+
+impl DetectorSamples {
+    fn view(&self) -> crate::detect::AudioView<'_> {
+        crate::detect::AudioView {
+            samples: &self.samples,
+            sample_rate: self.rate,
+        }
+    }
+}
+
+fn detector_samples(channels: &[Vec<f32>], rate: u32) -> Result<DetectorSamples> {
+    let target = DETECTOR_RATE;
+    let mut mono = Vec::new();
+    downmix_into(channels, &mut mono);
+    // Enough input for the detector's ten seconds, and a little for the filter.
+    let keep = (u64::from(rate) * 11) as usize;
+    mono.truncate(keep);
+    if rate == target {
+        return Ok(DetectorSamples {
+            samples: mono,
+            rate,
+        });
+    }
+    let resampled = resample::resample(vec![mono], rate, target, f64::from(target) / 2.0 * 0.9375)?;
+    Ok(DetectorSamples {
+        samples: resampled.into_iter().next().unwrap_or_default(),
+        rate: target,
+    })
 }
 
 /// `out` replaced by the channels averaged into one.

@@ -19,6 +19,7 @@
 //! small CNNs: their inputs are computed here from the decoded pixels, and
 //! their networks run on an [`Engine`] (tract with the `detect` feature).
 
+mod audio;
 mod engine;
 mod image;
 mod onnx;
@@ -28,6 +29,7 @@ mod text;
 #[cfg(feature = "detect")]
 mod tract;
 
+pub use audio::{AudioDetector, AudioView};
 pub use engine::Engine;
 pub use image::{ImageDetector, ImageDetectorKind, ImageView};
 #[cfg(all(feature = "ort", not(target_arch = "wasm32")))]

@@ -60,8 +60,8 @@ impl DetectorCheck {
 
 /// The learned detectors. A detector runs when its check is enabled and the
 /// guard has its model (the command-line tool and the npm package load the
-/// models they ship; in Rust, see [`crate::Guard::with_text_detector`] and
-/// [`crate::Guard::with_image_detector`]).
+/// models they ship; in Rust, see [`crate::Guard::with_text_detector`],
+/// [`crate::Guard::with_image_detector`] and [`crate::Guard::with_audio_detector`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DetectorsPolicy {
@@ -74,12 +74,17 @@ pub struct DetectorsPolicy {
     /// The detector of images that are mostly rendered text (typographic
     /// prompts): finding `image.typographic`.
     pub image_typographic: DetectorCheck,
+    /// The audio detector of adversarial perturbations: finding
+    /// `audio.adversarial_score`, on the recording as converted (mono, 16 kHz,
+    /// its first ten seconds), before levelling and squeezing.
+    pub audio: DetectorCheck,
 }
 
 impl DetectorsPolicy {
     pub(crate) fn validate(&self) -> Result<()> {
         self.text.validate("text")?;
         self.image_adversarial.validate("image_adversarial")?;
-        self.image_typographic.validate("image_typographic")
+        self.image_typographic.validate("image_typographic")?;
+        self.audio.validate("audio")
     }
 }

@@ -146,6 +146,46 @@ impl WasmImageDetector {
     /// Reads `model`'s metadata; `run(input, shape)` runs its network.
     #[wasm_bindgen(constructor)]
     pub fn new(model: &[u8], run: js_sys::Function) -> Result<WasmImageDetector, JsValue> {
+        let engine = Arc::new(JsEngine::register(run));
+        // On an error the engine is dropped, and its function with it.
+        let detector = ImageDetector::with_engine(model, engine).map_err(core_error)?;
+        Ok(WasmImageDetector {
+            detector: Arc::new(detector),
+        })
+    }
+
+    /// `adversarial` or `typographic`.
+    pub fn kind(&self) -> String {
+        String::from(match self.detector.kind() {
+            crate::detect::ImageDetectorKind::Adversarial => "adversarial",
+            crate::detect::ImageDetectorKind::Typographic => "typographic",
+        })
+    }
+}
+
+/// The audio detector, its network run like the image detectors'.
+#[wasm_bindgen]
+pub struct WasmAudioDetector {
+    detector: Arc<crate::detect::AudioDetector>,
+}
+
+#[wasm_bindgen]
+impl WasmAudioDetector {
+    /// Reads `model`'s metadata; `run(input, shape)` runs its network.
+    #[wasm_bindgen(constructor)]
+    pub fn new(model: &[u8], run: js_sys::Function) -> Result<WasmAudioDetector, JsValue> {
+        let engine = Arc::new(JsEngine::register(run));
+        let detector =
+            crate::detect::AudioDetector::with_engine(model, engine).map_err(core_error)?;
+        Ok(WasmAudioDetector {
+            detector: Arc::new(detector),
+        })
+    }
+}
+
+impl JsEngine {
+    /// An engine calling `run`, kept in [`RUNNERS`] until the engine is dropped.
+    fn register(run: js_sys::Function) -> JsEngine {
         // A slot a dropped engine left is reused.
         let id = RUNNERS.with(|r| {
             let mut r = r.borrow_mut();
@@ -162,21 +202,7 @@ impl WasmImageDetector {
                 }
             }
         });
-        match ImageDetector::with_engine(model, Arc::new(JsEngine { id })) {
-            Ok(d) => Ok(WasmImageDetector {
-                detector: Arc::new(d),
-            }),
-            // The engine, dropped with the error, took its function along.
-            Err(e) => Err(core_error(e)),
-        }
-    }
-
-    /// `adversarial` or `typographic`.
-    pub fn kind(&self) -> String {
-        String::from(match self.detector.kind() {
-            crate::detect::ImageDetectorKind::Adversarial => "adversarial",
-            crate::detect::ImageDetectorKind::Typographic => "typographic",
-        })
+        JsEngine { id }
     }
 }
 
@@ -212,7 +238,16 @@ impl WasmGuard {
             .with_image_detector(kind, Arc::clone(&detector.detector));
     }
 
-    /// Texts are from now on also scored by `detector`.
+    /// Recordings are from now on also scored by `detector`.
+    #[wasm_bindgen(js_name = setAudioDetector)]
+    pub fn set_audio_detector(&mut self, detector: &WasmAudioDetector) {
+        self.guard = self
+            .guard
+            .clone()
+            .with_audio_detector(Arc::clone(&detector.detector));
+    }
+
+        /// Texts are from now on also scored by `detector`.
     #[wasm_bindgen(js_name = setTextDetector)]
     pub fn set_text_detector(&mut self, detector: &WasmTextDetector) {
         self.guard = self
