@@ -184,6 +184,7 @@ models: setup-train
 	@# the image detectors read pictures and fonts from Debian packages
 	@p="mate-backgrounds plasma-workspace-wallpapers lomiri-wallpapers ukui-wallpapers fonts-dejavu-core fonts-dejavu-extra fonts-liberation"; dpkg -s $$p >/dev/null 2>&1 || { $(SUDO) apt-get update -qq; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$p >/dev/null; }
 	nice -n 19 $(TRAIN_VENV)/bin/python training/image/train.py
+	nice -n 19 $(TRAIN_VENV)/bin/python training/audio/train.py
 
 # Scores each committed model on its held-out split; fails when a model, its
 # data or its metrics no longer match what training recorded.
@@ -193,7 +194,12 @@ eval-models: setup-train
 	@# the image detectors read pictures and fonts from Debian packages
 	@p="mate-backgrounds plasma-workspace-wallpapers lomiri-wallpapers ukui-wallpapers fonts-dejavu-core fonts-dejavu-extra fonts-liberation"; dpkg -s $$p >/dev/null 2>&1 || { $(SUDO) apt-get update -qq; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$p >/dev/null; }
 	nice -n 19 $(TRAIN_VENV)/bin/python training/image/evaluate.py
+	nice -n 19 $(TRAIN_VENV)/bin/python training/audio/evaluate.py
 	@echo "latency natively (criterion: guard.text on 5 texts of 1,000 characters, with and without the text detector):"
 	cargo bench --bench text --no-default-features -- detector 2>&1 | grep -E '^detector|time:'
+	@echo "latency natively (criterion: the image and audio detectors on tract, and on ONNX Runtime's CPU):"
+	$(MAKE) --no-print-directory setup-ort
+	MMGUARD_ONNXRUNTIME=$(CURDIR)/$(ORT_DIR)/libonnxruntime.so.$(ORT_VERSION) \
+	  cargo bench --bench detect --no-default-features --features ort 2>&1 | grep -E '^detectors|time:'
 	@echo "latency in headless Chromium:"
 	$(MAKE) --no-print-directory bench-browser-detect

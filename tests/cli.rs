@@ -505,3 +505,33 @@ fn image_detectors_run_on_onnx_runtime_when_asked() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("model.runtime"));
 }
+
+/// `audio` scores with the audio detector built into the tool.
+#[test]
+fn audio_reports_the_detector_score() {
+    let attacked = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/detect/audio_pgd_linf_eps0.005.wav"
+    ))
+    .unwrap();
+    let (_, r) = run_file_command("audio", "attacked.wav", &attacked);
+    assert!(
+        finding_codes(&r).contains(&"audio.adversarial_score"),
+        "{r}"
+    );
+    assert_eq!(
+        r["audio"]["detectors"],
+        serde_json::json!(["audio-adversarial: tract"])
+    );
+    let clean = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/detect/audio_clean.wav"
+    ))
+    .unwrap();
+    let (_, r) = run_file_command("audio", "clean.wav", &clean);
+    assert!(
+        !finding_codes(&r).contains(&"audio.adversarial_score"),
+        "{r}"
+    );
+    assert!(r["scores"]["audio_adversarial"].as_f64().unwrap() < 0.5);
+}

@@ -1,13 +1,15 @@
-//! Fuzzes the detector model readers: `TextDetector::from_onnx` and
-//! `ImageDetector::with_engine` (its metadata; the network is a stand-in
-//! engine). Any bytes give a typed error or a detector whose scores lie in
+//! Fuzzes the detector model readers: `TextDetector::from_onnx`,
+//! `ImageDetector::with_engine` and `AudioDetector::with_engine` (their
+//! metadata; the network is a stand-in engine). Any bytes give a typed error or a detector whose scores lie in
 //! 0..=1.
 #![no_main]
 
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use mmguard::detect::{Detector, Engine, ImageDetector, ImageView, TextDetector, TextInput};
+use mmguard::detect::{
+    AudioDetector, AudioView, Detector, Engine, ImageDetector, ImageView, TextDetector, TextInput,
+};
 
 /// One score of 0.5 per input of the batch.
 #[derive(Debug)]
@@ -35,6 +37,14 @@ fuzz_target!(|data: &[u8]| {
         let pixels = vec![128u8; 70 * 50 * 4];
         let s = detector
             .score(&ImageView { rgba: &pixels, width: 70, height: 50 })
+            .unwrap();
+        assert!((s.score - 0.5).abs() < 1e-9 && (0.0..=1.0).contains(&s.threshold));
+    }
+    if let Ok(detector) = AudioDetector::with_engine(data, Arc::new(Half)) {
+        let samples = vec![0.1f32; 4000];
+        let rate = detector.sample_rate();
+        let s = detector
+            .score(&AudioView { samples: &samples, sample_rate: rate })
             .unwrap();
         assert!((s.score - 0.5).abs() < 1e-9 && (0.0..=1.0).contains(&s.threshold));
     }

@@ -19,13 +19,35 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use mmguard::detect::{ImageDetector, ImageDetectorKind, TextDetector};
+use mmguard::detect::{AudioDetector, ImageDetector, ImageDetectorKind, TextDetector};
 use mmguard::{Action, Guard, Policy, Verdict};
 
-/// The detectors' models, built into the tool (about 620 KB together).
+/// The detectors' models, built into the tool (about 640 KB together).
 const TEXT_MODEL: &[u8] = include_bytes!("../../models/text-injection.onnx");
 const IMAGE_ADVERSARIAL_MODEL: &[u8] = include_bytes!("../../models/image-adversarial.onnx");
 const IMAGE_TYPOGRAPHIC_MODEL: &[u8] = include_bytes!("../../models/image-typographic.onnx");
+const AUDIO_MODEL: &[u8] = include_bytes!("../../models/audio-adversarial.onnx");
+
+/// A guard for `policy` with the audio detector when the policy enables it.
+fn audio_guard(policy: Policy) -> Result<Guard, Failure> {
+    let enabled = policy.detectors.audio.action != Action::Allow;
+    let guard = Guard::new(policy)?;
+    if !enabled {
+        return Ok(guard);
+    }
+    #[cfg(feature = "ort")]
+    if let Some(library) = std::env::var_os("MMGUARD_ONNXRUNTIME") {
+        use mmguard::detect::{OrtEngine, Providers};
+        let engine = OrtEngine::from_onnx(
+            AUDIO_MODEL,
+            std::path::Path::new(&library),
+            Providers::GpuFirst,
+        )?;
+        let detector = AudioDetector::with_engine(AUDIO_MODEL, std::sync::Arc::new(engine))?;
+        return Ok(guard.with_audio_detector(detector));
+    }
+    Ok(guard.with_audio_detector(AudioDetector::from_onnx(AUDIO_MODEL)?))
+}
 
 /// A guard for `policy` with the image detectors the policy enables, run by tract.
 fn image_guard(policy: Policy) -> Result<Guard, Failure> {
@@ -92,8 +114,8 @@ text:  sanitizes text (a file, or standard input with - or no FILE) and writes
 image: sanitizes an image (PNG, JPEG, GIF, WebP, BMP) and writes a clean
        re-encoded file to OUT (standard output with -). --type is the declared
        type to compare with the bytes (default: FILE's name).
-       The image detectors run on tract, or on ONNX Runtime when built with
-       the ort feature and MMGUARD_ONNXRUNTIME names its library.
+       The image and audio detectors run on tract, or on ONNX Runtime when
+       built with the ort feature and MMGUARD_ONNXRUNTIME names its library.
 audio: sanitizes a recording (WAV, FLAC, MP3, Ogg Vorbis, AAC) and writes a
        clean WAV to OUT, by default 16 kHz mono, band-limited to 7.5 kHz.
        --type as for image.
@@ -372,7 +394,7 @@ fn run_file(
     let guard = if command == "image" {
         image_guard(policy)?
     } else {
-        Guard::new(policy)?
+        audio_guard(policy)?
     };
     let (out, report) = sanitize(&guard, &bytes, declared.as_deref())?;
     write_report(args.report.as_ref(), &report.to_json())?;

@@ -40,6 +40,9 @@ const MAX_WINDOW: usize = 1 << 20;
 const MAX_WINDOWS: usize = 64;
 const MAX_FFT: usize = 1 << 14;
 const MAX_MELS: usize = 256;
+const MAX_FRAMES: usize = 4096;
+/// Values in one window's features.
+const MAX_VALUES: usize = 1 << 18;
 
 fn unsupported(what: String) -> Error {
     Error::model(
@@ -111,6 +114,12 @@ impl Features {
         let hop = size("mmguard.hop", MAX_WINDOW)?;
         let mels = size("mmguard.mels", MAX_MELS)?;
         let (fmin, fmax) = (number("mmguard.fmin")?, number("mmguard.fmax")?);
+        let frames = 1 + window.saturating_sub(frame) / hop;
+        if frames > MAX_FRAMES || frames * mels > MAX_VALUES {
+            return Err(unsupported(format!(
+                "its windows of {frames} frames of {mels} bands are larger than this build takes"
+            )));
+        }
         if !(0.0 <= fmin && fmin < fmax && fmax <= f64::from(rate) / 2.0) || frame > window {
             return Err(unsupported(format!(
                 "its bands {fmin}..{fmax} Hz or its frame of {frame} do not fit"
@@ -129,7 +138,7 @@ impl Features {
             hop,
             fft,
             filters: mel_filters(mels, fft, rate, fmin, fmax),
-            frames: 1 + (window - frame) / hop,
+            frames,
         })
     }
 
@@ -289,6 +298,127 @@ impl Detector<AudioView<'_>> for AudioDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The samples of a 16-bit PCM WAV, as int16 / 32768.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn pcm16(file: &str) -> Vec<f32> {
+        let bytes = std::fs::read(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let at = bytes.windows(4).position(|w| w == b"data").unwrap();
+        let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        bytes[at + 8..at + 8 + len]
+            .chunks_exact(2)
+            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+            .collect()
+    }
+
+    /// The windows, their features and the scores match what training wrote
+    /// (tract's scores against ONNX Runtime's).
+    #[cfg(all(feature = "detect", not(target_arch = "wasm32")))]
+    #[test]
+    fn features_and_scores_match_training() {
+        let model = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/audio-adversarial.onnx"
+        ))
+        .unwrap();
+        let d = AudioDetector::from_onnx(&model).unwrap();
+        assert_eq!(d.sample_rate(), 16_000);
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/audio-adversarial.vectors.json"
+        );
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let (mels, frames) = (
+            v["mels"].as_u64().unwrap() as usize,
+            v["frames"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            (d.features.filters.len(), d.features.frames),
+            (mels, frames)
+        );
+        let files = v["files"].as_array().unwrap();
+        assert!(files.len() >= 3);
+        for f in files {
+            let file = f["file"].as_str().unwrap();
+            let samples = pcm16(file);
+            assert_eq!(
+                samples.len() as u64,
+                f["samples"].as_u64().unwrap(),
+                "{file}"
+            );
+            let (tensor, count) = d.features.windows(&samples);
+            assert_eq!(count as u64, f["windows"].as_u64().unwrap(), "{file}");
+            let plane = mels * frames;
+            for (w, want) in f["per_window"].as_array().unwrap().iter().enumerate() {
+                let window = &tensor[w * plane..(w + 1) * plane];
+                let sum: f64 = window.iter().map(|&x| f64::from(x)).sum();
+                assert!(
+                    (sum - want["feature_sum"].as_f64().unwrap()).abs() < 0.5,
+                    "{file} #{w}: {sum}"
+                );
+                for sample in want["samples"].as_array().unwrap() {
+                    let (m, t) = (
+                        sample[0][0].as_u64().unwrap() as usize,
+                        sample[0][1].as_u64().unwrap() as usize,
+                    );
+                    let ours = f64::from(window[m * frames + t]);
+                    assert!(
+                        (ours - sample[1].as_f64().unwrap()).abs() < 1e-3,
+                        "{file} #{w} ({m}, {t}): {ours}"
+                    );
+                }
+            }
+            let s = d
+                .score(&AudioView {
+                    samples: &samples,
+                    sample_rate: 16_000,
+                })
+                .unwrap();
+            assert!(
+                (s.score - f["score"].as_f64().unwrap()).abs() < 1e-4,
+                "{file}: {}",
+                s.score
+            );
+        }
+    }
+
+    #[cfg(all(feature = "detect", not(target_arch = "wasm32")))]
+    #[test]
+    fn other_rates_models_and_bytes_are_typed_errors() {
+        let model = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/audio-adversarial.onnx"
+        ))
+        .unwrap();
+        let d = AudioDetector::from_onnx(&model).unwrap();
+        let e = d
+            .score(&AudioView {
+                samples: &[0.0; 100],
+                sample_rate: 8000,
+            })
+            .unwrap_err();
+        assert_eq!(e.code(), "input.audio_rate");
+        // No samples at all: one silent window.
+        assert!(d
+            .score(&AudioView {
+                samples: &[],
+                sample_rate: 16_000
+            })
+            .is_ok());
+        let image = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/image-typographic.onnx"
+        ))
+        .unwrap();
+        assert_eq!(
+            AudioDetector::from_onnx(&image).unwrap_err().code(),
+            "model.unsupported"
+        );
+        assert_eq!(
+            AudioDetector::from_onnx(b"nonsense").unwrap_err().code(),
+            "model.malformed"
+        );
+    }
 
     #[test]
     fn mel_scale_round_trips_and_filters_peak_at_their_centres() {

@@ -41,7 +41,7 @@ enum Preprocess {
 
 /// Largest crop side and grid a model may ask for, so a model's metadata
 /// cannot make an input of unbounded size.
-const MAX_SIDE: usize = 512;
+const MAX_SIDE: usize = 256;
 const MAX_PER_SIDE: usize = 8;
 
 /// An image detector: a model's preprocessing and threshold, read from its

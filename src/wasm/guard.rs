@@ -247,7 +247,7 @@ impl WasmGuard {
             .with_audio_detector(Arc::clone(&detector.detector));
     }
 
-        /// Texts are from now on also scored by `detector`.
+    /// Texts are from now on also scored by `detector`.
     #[wasm_bindgen(js_name = setTextDetector)]
     pub fn set_text_detector(&mut self, detector: &WasmTextDetector) {
         self.guard = self
