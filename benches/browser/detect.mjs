@@ -2,7 +2,8 @@
 // the text detector against the same guard without it, on texts of 1,000
 // characters (English, French, Russian, Chinese, an injection). Images:
 // guard.image with both image detectors against without them, on the test
-// images (4 and 9 crops). Prints, as JSON, medians and the detectors' own
+// images (4 and 9 crops); audio: guard.audio with the audio detector against
+// without it, on a 2.5-s clip (3 windows). Prints, as JSON, medians and the detectors' own
 // cost (the difference), plus the time to read the models; exits non-zero on
 // error.
 //
@@ -67,5 +68,17 @@ await withBenchPage('benches/browser/detect.html', async ({ page }) => {
       detectors_cost_ms: round(median(x.withMs.map((w, i) => w - x.withoutMs[i])), 2),
       scores: x.scores,
     })),
+  }, null, 1));
+
+  const au = await page.evaluate(([f, o]) => window.runAudioBench(f, o), ['/tests/data/detect/audio_three_digits.wav', { warmups: 3, runs: IMAGE_RUNS }]);
+  console.log(JSON.stringify({
+    audio: {
+      file: 'tests/data/detect/audio_three_digits.wav',
+      seconds: round(au.seconds, 2),
+      guard_audio_ms_with_detector: round(median(au.withMs), 2),
+      baseline_without_ms: round(median(au.withoutMs), 2),
+      detector_cost_ms: round(median(au.withMs.map((w, i) => w - au.withoutMs[i])), 2),
+      score: au.score,
+    },
   }, null, 1));
 });
