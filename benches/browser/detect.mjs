@@ -2,7 +2,7 @@
 // the text detector against the same guard without it, on texts of 1,000
 // characters (English, French, Russian, Chinese, an injection). Images:
 // guard.image with both image detectors against without them, on the test
-// images (4 and 9 crops); audio: guard.audio with the audio detector against
+// images (4 crops each); audio: guard.audio with the audio detector against
 // without it, on a 2.5-s clip (3 windows). Prints, as JSON, medians and the detectors' own
 // cost (the difference), plus the time to read the models; exits non-zero on
 // error.

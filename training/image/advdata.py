@@ -28,6 +28,13 @@ RENDER_BASES = 6
 JPEG_QUALITIES = (60, 70, 75, 80, 85, 90, 95)
 FILTERS = {"lanczos": Image.LANCZOS, "bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR, "box": Image.BOX}
 ATTACKS_PER_BASE = {"train": 2, "val": 1, "test": 3}
+# Larger images, for comparing crop counts (crop_count.py): every side is at
+# least 3 crops long, so M = 3 takes 9 crops and M = 2 takes 4.
+LARGE_SIZES = ((192, 192), (224, 224), (256, 256), (240, 320), (320, 240), (192, 384))
+LARGE_NATIVE_BASES = 2
+LARGE_DOWN_BASES = 2
+LARGE_RENDER_BASES = 4
+LARGE_ATTACKS_PER_BASE = {"val": 1, "test": 2}
 
 
 @dataclass
@@ -76,37 +83,43 @@ def _window(r, img, size):
     return img[y:y + h, x:x + w].copy()
 
 
-def bases(key, kind):
-    """[(detail, RGB8 base)] of one picture."""
-    r = data.rng("bases", key)
+def bases(key, kind, large=False):
+    """[(detail, RGB8 base)] of one picture (large: the LARGE_* plan)."""
+    r = data.rng("large-bases" if large else "bases", key)
     out = []
     vs = views(key)
+    sizes = LARGE_SIZES if large else SIZES
+    n_render = LARGE_RENDER_BASES if large else RENDER_BASES
     if kind == "render":
-        plan = [(vs[i % len(vs)], RENDER_BASES // len(vs) + (1 if i < RENDER_BASES % len(vs) else 0))
+        plan = [(vs[i % len(vs)], n_render // len(vs) + (1 if i < n_render % len(vs) else 0))
                 for i in range(len(vs))]
+    elif large:
+        plan = [(vs[0], LARGE_NATIVE_BASES)] + [(v, LARGE_DOWN_BASES) for v in vs[1:]]
     else:
         plan = [(vs[0], NATIVE_BASES)] + [(v, DOWN_BASES) for v in vs[1:]]
     for (name, img), n in plan:
         for _ in range(n):
-            size = SIZES[int(r.integers(0, len(SIZES)))]
+            size = sizes[int(r.integers(0, len(sizes)))]
             b = _window(r, img, size)
             if b is not None:
                 out.append((name, b))
     return out
 
 
-def build(surrogate=None, n_classes=None, log=print, splits=("train", "val", "test")):
-    """{split: [Item]} with the attacks crafted against `surrogate`."""
+def build(surrogate=None, n_classes=None, log=print, splits=("train", "val", "test"), large=False):
+    """{split: [Item]} with the attacks crafted against `surrogate` (large:
+    the larger images of crop_count.py instead of the splits' own)."""
     split_of = data.picture_split()
     kinds = {k: kd for k, _, kd, *_ in data.PICTURES}
     items = {s: [] for s in splits}
     pending = {}  # (family, eps, shape) -> [(split, key, detail, img)]
+    per_base = LARGE_ATTACKS_PER_BASE if large else ATTACKS_PER_BASE
     for key in sorted(split_of):
         s = split_of[key]
         if s not in items:
             continue
-        r = data.rng("variants", key)
-        for bi, (detail, b) in enumerate(bases(key, kinds[key])):
+        r = data.rng("large-variants" if large else "variants", key)
+        for bi, (detail, b) in enumerate(bases(key, kinds[key], large)):
             if kinds[key] == "render":
                 items[s].append(Item(b, 0, "render", detail, key, s))
                 q = int(r.choice(JPEG_QUALITIES))
@@ -116,7 +129,7 @@ def build(surrogate=None, n_classes=None, log=print, splits=("train", "val", "te
             q = int(r.choice(JPEG_QUALITIES))
             items[s].append(Item(jpeg(b, q), 0, "clean_jpeg", f"q{q}", key, s))
             combos = attacks.train_combos() if s != "test" else attacks.test_combos()
-            pick = r.choice(len(combos), size=ATTACKS_PER_BASE[s], replace=False)
+            pick = r.choice(len(combos), size=per_base[s], replace=False)
             for ci in sorted(int(c) for c in pick):
                 fam, eps = combos[ci]
                 pending.setdefault((fam, eps, b.shape), []).append((s, key, detail, b))

@@ -53,8 +53,8 @@ def _tail(result):
                f"ONNX Runtime and torch agree within {m['onnx_vs_torch_max_abs_diff']:.0e} on the test split.", "",
            f"Speed in Python, ONNX Runtime on 1 CPU thread, median per image over {sp['images']} test images "
            f"(information only): preprocessing {sp['median_preprocess_ms']:.3f} ms, model {sp['median_onnx_ms']:.3f} ms"]
-    if "median_onnx_ms_9_crops" in sp:
-        out[-1] += f"; a 1920x1080 image (9 crops) {sp['median_onnx_ms_9_crops']:.3f} ms"
+    if "median_onnx_ms_1920x1080" in sp:
+        out[-1] += f"; a 1920x1080 image ({sp['crops_1920x1080']} crops) {sp['median_onnx_ms_1920x1080']:.3f} ms"
     out[-1] += f". Training took {result['train_seconds_info']} s (data and fit) on 2 shared cores."
     return out
 
@@ -95,7 +95,19 @@ def render_typographic(result):
     out.append(_row("**all text images**", p["all"]))
     out.append(_row("FigStep, held-out topics 9 and 10", p["figstep"]))
     out.append(_row("rendered here, held-out fonts", p["rendered"]))
-    out += _neg_table(t) + _counts(result["data"]["counts"]) + _tail(result)
+    out += _neg_table(t)
+    v = result["validation"]
+    out += ["", f"Validation negatives ({v['n_negative']}; they set the operating threshold) and their false positive "
+                f"rate at it:", "", "| negatives | n | FPR at operating threshold |", "|---|---:|---:|"]
+    fam = result["data"]["texture_families"]
+    held = set(fam["val"]) - set(fam["train"])
+    extra = len(result["data"]["validation_only_pictures"])
+    for g, b in v["negative_fpr_at_operating_threshold"].items():
+        note = " (family never trained on)" if g.startswith("texture_") and g[len("texture_"):] in held else ""
+        out.append(f"| {g}{note} | {b['n']} | {_pct(b['fpr'])} |")
+    out += ["", f"Validation photo and render views include those of the {extra} validation-only pictures; "
+                "close-ups are 5%–30% crops."]
+    out += _counts(result["data"]["counts"]) + _tail(result)
     return "\n".join(out)
 
 

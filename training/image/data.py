@@ -39,7 +39,9 @@ PICTURES = [
     *[(f"mate/{n}", f"{BG}/mate/abstract/{n}.png", "render", "mate-backgrounds", "GPL-2+")
       for n in ("Flow", "Gulp", "Silk", "Spring", "Waves")],
     *[(f"mate/{n}", f"{BG}/mate/desktop/{n}.png", "render", "mate-backgrounds", "GPL-2+")
-      for n in ("Float-into-MATE", "Stripes", "Ubuntu-Mate-Cold-no-logo", "Ubuntu-Mate-Warm-no-logo")],
+      for n in ("Float-into-MATE", "Stripes")],
+    *[(f"mate/{n}", f"{BG}/mate/desktop/{n}.png", "render", "mate-backgrounds", "CC-BY-SA-4.0")
+      for n in ("Ubuntu-Mate-Cold-no-logo", "Ubuntu-Mate-Warm-no-logo")],
     # plasma-workspace-wallpapers (GPL-2+)
     *[(f"plasma/{n}", f"{WP}/{n}/contents/images/{f}", "photo", "plasma-workspace-wallpapers", "GPL-2+")
       for n, f in (("BytheWater", "2560x1440.jpg"), ("ColdRipple", "2560x1440.jpg"),
@@ -75,6 +77,25 @@ PICTURES = [
     *[(f"skimage/{n}", f"skimage:{n}", "photo", "scikit-image", "public domain / CC0")
       for n in ("astronaut", "cat", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry",
                 "camera", "coins", "moon", "brick", "grass", "gravel", "clock", "cell")],
+]
+
+# Pictures used only as validation negatives of the typographic detector
+# (same tuple layout; never in train or test, and not part of the split
+# above, so adding them moved no picture between splits).
+TYPO_VAL_PICTURES = [
+    *[(f"plasma/{n}", f"{WP}/{n}/contents/images/{f}", "render", "plasma-workspace-wallpapers", "GPL-2+")
+      for n, f in (("Altai", "5120x2880.png"), ("Cascade", "3840x2160.png"), ("Flow", "5120x2880.jpg"),
+                   ("IceCold", "5120x2880.png"), ("Kay", "5120x2880.png"), ("MilkyWay", "5120x2880.png"),
+                   ("Patak", "5120x2880.png"))],
+    ("lomiri/umang_by_Abhishek_Mudgal", f"{BG}/umang_by_Abhishek_Mudgal.jpg", "render", "lomiri-wallpapers", "CC-BY-4.0"),
+    ("lomiri/lomiri-default-background", f"{BG}/lomiri-default-background.png", "render", "lomiri-wallpapers",
+     "CC-BY-SA-3.0"),
+    *[(f"ukui/{n}", f"{BG}/{n}.{e}", "render", "ukui-wallpapers", "CC-BY-SA-3.0")
+      for n, e in (("firstgeneration", "jpg"), ("focal-ubuntukylin", "png"))],
+    *[(f"mate/{n}", f"{BG}/mate/desktop/{n}.png", "render", "mate-backgrounds", "CC-BY-SA-4.0")
+      for n in ("Ubuntu-Mate-Dark-no-logo", "Ubuntu-Mate-Radioactive-no-logo")],
+    *[(f"skimage/{n}", f"skimage:{n}", "photo", "scikit-image", "public domain / CC0")
+      for n in ("stereo_motorcycle", "retina")],
 ]
 
 DEBIAN_PACKAGES = ("mate-backgrounds", "plasma-workspace-wallpapers", "lomiri-wallpapers", "ukui-wallpapers")
@@ -116,6 +137,8 @@ def fonts():
 def _skimage(name):
     import skimage.data
     a = getattr(skimage.data, name)()
+    if isinstance(a, tuple):  # stereo_motorcycle: (left, right, disparity)
+        a = a[0]
     if a.ndim == 2:
         a = np.stack([a] * 3, axis=-1)
     return np.ascontiguousarray(a[..., :3].astype(np.uint8))
@@ -133,21 +156,21 @@ def decode_rgb(data):
 @lru_cache(maxsize=4)
 def picture(key):
     """The full-resolution RGB8 array of a source picture (cached)."""
-    path = dict((k, p) for k, p, *_ in PICTURES)[key]
+    path = dict((k, p) for k, p, *_ in PICTURES + TYPO_VAL_PICTURES)[key]
     if path.startswith("skimage:"):
         return _skimage(path.split(":", 1)[1])
     return decode_rgb(path)
 
 
 def check_installed():
-    missing = [p for _, p, *_ in PICTURES if not p.startswith("skimage:") and not pathlib.Path(p).is_file()]
+    missing = [p for _, p, *_ in PICTURES + TYPO_VAL_PICTURES if not p.startswith("skimage:") and not pathlib.Path(p).is_file()]
     if missing:
         raise SystemExit("missing wallpapers (apt-get install " + " ".join(DEBIAN_PACKAGES) + "):\n  " +
                          "\n  ".join(missing))
 
 
 def source_files():
-    return [p for _, p, *_ in PICTURES if not p.startswith("skimage:")] + \
+    return [p for _, p, *_ in PICTURES + TYPO_VAL_PICTURES if not p.startswith("skimage:")] + \
         [str(p) for *_, p in figstep_files()] + [str(p) for p in fonts()]
 
 
@@ -157,7 +180,7 @@ def data_digest():
     for f in source_files():
         h.update(f.encode())
         h.update(hashlib.sha256(pathlib.Path(f).read_bytes()).digest())
-    for k, p, *_ in PICTURES:
+    for k, p, *_ in PICTURES + TYPO_VAL_PICTURES:
         if p.startswith("skimage:"):
             h.update(k.encode())
             h.update(hashlib.sha256(picture(k).tobytes()).digest())

@@ -22,11 +22,12 @@ value = float32(float64(sum) / float64(count * 255)), NCHW [1, 1, G, G].
 import numpy as np
 
 S = 64  # crop side
-M = 3  # at most M crops along each side, M * M per image
+M = 2  # at most M crops along each side, M * M per image (crop_count.py compares 2 and 3)
 G = 64  # typographic grid
 
 
-def axis_positions(length, s=S, m=M):
+def axis_positions(length, s=S, m=None):
+    m = M if m is None else m
     n = min(m, max(1, length // s))
     if length <= s:
         return [0]
@@ -35,15 +36,15 @@ def axis_positions(length, s=S, m=M):
     return [i * (length - s) // (n - 1) for i in range(n)]
 
 
-def crop_positions(h, w):
-    """[(y, x)] of the crops, row-major."""
-    return [(y, x) for y in axis_positions(h) for x in axis_positions(w)]
+def crop_positions(h, w, m=None):
+    """[(y, x)] of the crops, row-major (m: crops per side, default M)."""
+    return [(y, x) for y in axis_positions(h, m=m) for x in axis_positions(w, m=m)]
 
 
-def crops_u8(img):
+def crops_u8(img, m=None):
     """uint8 [K, S, S, 3] crops of an RGB8 image and their positions."""
     h, w = img.shape[:2]
-    pos = crop_positions(h, w)
+    pos = crop_positions(h, w, m)
     out = np.empty((len(pos), S, S, 3), np.uint8)
     ar = np.arange(S)
     for k, (y, x) in enumerate(pos):
@@ -53,9 +54,9 @@ def crops_u8(img):
     return out, pos
 
 
-def crops_tensor(img):
+def crops_tensor(img, m=None):
     """float32 NCHW [K, 3, S, S] = byte / 255, and the positions."""
-    c, pos = crops_u8(img)
+    c, pos = crops_u8(img, m)
     return to_tensor(c), pos
 
 

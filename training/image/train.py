@@ -26,6 +26,7 @@ import export
 import metrics
 import nets
 import preprocess
+import textures
 import typodata
 import vectors
 
@@ -55,11 +56,11 @@ def adv_data(log=print):
     return items, surrogate, {"classes": len(pics), "train_accuracy": round(acc, 6)}
 
 
-def crop_stack(items):
-    """(float32 [sum K, 3, S, S], owner index per crop)."""
+def crop_stack(items, m=None):
+    """(float32 [sum K, 3, S, S], owner index per crop); m crops per side at most (default preprocess.M)."""
     xs, owner = [], []
     for i, it in enumerate(items):
-        c, _ = preprocess.crops_u8(it.img)
+        c, _ = preprocess.crops_u8(it.img, m)
         xs.append(c)
         owner += [i] * len(c)
     return preprocess.to_tensor(np.concatenate(xs)), np.array(owner)
@@ -111,6 +112,35 @@ class _Head(torch.nn.Module):
         return self.model.head(r.float())
 
 
+def fit_adversarial(train_items, m=None, log=print):
+    """The detector trained on the crops (at most m per side, default
+    preprocess.M) of `train_items`; returns it and the number of crops."""
+    torch.manual_seed(ADV_SEED)
+    model = nets.AdvDetector()
+    X, owner = crop_stack(train_items, m)
+    with torch.no_grad():
+        R = torch.cat([model.residuals(torch.from_numpy(X[i:i + 512])).half() for i in range(0, len(X), 512)])
+    del X
+    labels = np.array([it.label for it in train_items])[owner]
+    groups = np.array([it.group if it.label == 0 else "attack" for it in train_items])[owner]
+    w = np.zeros(len(owner))
+    for c in (0, 1):
+        names = sorted(set(groups[labels == c]))
+        for g in names:
+            mask = (groups == g) & (labels == c)
+            w[mask] = len(owner) / (2 * len(names) * mask.sum())
+    log(f"training on {len(owner)} crops of {len(train_items)} images")
+    nets.fit(_Head(model), R, torch.from_numpy(labels.astype(np.float32)), torch.from_numpy(w.astype(np.float32)),
+             epochs=ADV_EPOCHS, lr=ADV_LR, batch=64, seed=ADV_SEED, log=log)
+    return model, int(len(owner))
+
+
+def adv_scores(model, items, m=None):
+    """Image scores (torch) of `items`, at most m crops per side."""
+    X, owner = crop_stack(items, m)
+    return aggregate(nets.predict(model, torch.from_numpy(X)), owner, len(items))
+
+
 def train_adversarial(log=print):
     start = time.perf_counter()
     model_path, vec_path, card_path = paths("adversarial")
@@ -118,28 +148,10 @@ def train_adversarial(log=print):
     vectors.make_images(surrogate)
     log(f"data: {time.perf_counter() - start:.0f}s; " + json.dumps({s: len(v) for s, v in items.items()}))
 
-    torch.manual_seed(ADV_SEED)
-    model = nets.AdvDetector()
-    X, owner = crop_stack(items["train"])
-    with torch.no_grad():
-        R = torch.cat([model.residuals(torch.from_numpy(X[i:i + 512])).half() for i in range(0, len(X), 512)])
-    del X
-    labels = np.array([it.label for it in items["train"]])[owner]
-    groups = np.array([it.group if it.label == 0 else "attack" for it in items["train"]])[owner]
-    w = np.zeros(len(owner))
-    for c in (0, 1):
-        names = sorted(set(groups[labels == c]))
-        for g in names:
-            m = (groups == g) & (labels == c)
-            w[m] = len(owner) / (2 * len(names) * m.sum())
-    log(f"training on {len(owner)} crops of {len(items['train'])} images")
-    nets.fit(_Head(model), R, torch.from_numpy(labels.astype(np.float32)), torch.from_numpy(w.astype(np.float32)),
-             epochs=ADV_EPOCHS, lr=ADV_LR, batch=64, seed=ADV_SEED, log=log)
-    del R
+    model, n_crops = fit_adversarial(items["train"], log=log)
     train_time = time.perf_counter() - start
 
-    Xv, ov = crop_stack(items["val"])
-    val_scores = aggregate(nets.predict(model, torch.from_numpy(Xv)), ov, len(items["val"]))
+    val_scores = adv_scores(model, items["val"])
     val_labels = np.array([it.label for it in items["val"]])
     op = round(metrics.threshold_at_fpr(val_scores[val_labels == 0], OPERATING_FPR), 6)
     val_report = adv_report(items["val"], val_scores, op)
@@ -175,7 +187,7 @@ def train_adversarial(log=print):
                   "sha256": hashlib.sha256(model_bytes).hexdigest(), "ops": export.ops(model_path),
                   "crop_size": preprocess.S, "max_crops_per_side": preprocess.M, "epochs": ADV_EPOCHS,
                   "lr": ADV_LR, "seed": ADV_SEED, "operating_threshold": op,
-                  "onnx_vs_torch_max_abs_diff": float(f"{diff:.2e}"), "train_crops": int(len(owner))},
+                  "onnx_vs_torch_max_abs_diff": float(f"{diff:.2e}"), "train_crops": n_crops},
         "surrogate": surrogate_info,
         "data": {"digest": data.data_digest(), "counts": advdata.summary(items)},
         "attacks": {"train_families": list(attacks.TRAIN_FAMILIES), "held_out_families": list(attacks.HELD_OUT_FAMILIES),
@@ -215,12 +227,16 @@ def latency_adversarial(sess, items, n=200):
         times.append(time.perf_counter() - t0)
     return {"images": len(run), "median_preprocess_ms": round(1000 * float(np.median(pre)), 3),
             "median_onnx_ms": round(1000 * float(np.median(run)), 3),
-            "median_onnx_ms_9_crops": round(1000 * float(np.median(times)), 3)}
+            "crops_1920x1080": int(len(x)), "median_onnx_ms_1920x1080": round(1000 * float(np.median(times)), 3)}
 
 
 # --- typographic --------------------------------------------------------------
 
 def typo_neg_group(it):
+    if it.group == "texture":
+        return f"texture_{it.detail}"
+    if "/close-up" in it.detail:
+        return it.group + "_close-up"
     return it.group + ("_jpeg" if it.detail.endswith("/jpeg") else "")
 
 
@@ -283,9 +299,15 @@ def train_typographic(log=print):
         "data": {"digest": data.data_digest(), "counts": typodata.summary(items),
                  "fonts": {s: sorted(f.name for f in data.fonts() if typodata.font_split(f) == s)
                            for s in ("train", "val", "test")},
-                 "figstep_topics": {str(k): v for k, v in sorted(typodata.FIGSTEP_SPLIT.items())}},
+                 "figstep_topics": {str(k): v for k, v in sorted(typodata.FIGSTEP_SPLIT.items())},
+                 "texture_families": {"train": list(textures.TRAIN_FAMILIES), "val": list(textures.FAMILIES)},
+                 "validation_only_pictures": sorted(k for k, *_ in data.TYPO_VAL_PICTURES)},
         "validation": {"auc": val_report["positives"]["all"]["auc"],
-                       "recall_at_operating_threshold": val_report["positives"]["all"]["recall_at_operating_threshold"]},
+                       "recall_at_operating_threshold": val_report["positives"]["all"]["recall_at_operating_threshold"],
+                       "n_negative": val_report["n_negative"],
+                       "negative_fpr_at_operating_threshold": {
+                           g: {"n": b["n"], "fpr": b["fpr_at_operating_threshold"]}
+                           for g, b in val_report["negative_fpr"].items()}},
         "test": report,
         "speed_info": speed,
         "train_seconds_info": round(train_time),

@@ -3,8 +3,13 @@
 Owns the text rendering (sentences from the FigStep CSV with their `*`
 filled by benign words, fonts, sizes, colours, backgrounds), the negatives
 (photos and renders at several sizes, photos with a short caption, drawn
-shapes, JPEG versions) and the split: FigStep by topic, rendered text by
-font family, negatives by source picture.
+shapes, JPEG versions; for train and validation also close-up views, line
+textures and taglines from textures.py) and the split: FigStep by topic,
+rendered text by font family, negatives by source picture, texture
+families by VAL_FAMILIES. Validation gets many more negatives than the
+other splits (more views per picture, the validation-only pictures of
+data.TYPO_VAL_PICTURES, textures of every family) because its negatives
+set the operating threshold. The test split is built exactly as before.
 """
 
 import io
@@ -15,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 import data
 import preprocess
+import textures
 
 FIGSTEP_SPLIT = {6: "train", 7: "train", 8: "val", 9: "test", 10: "test"}
 # Fonts by file-name prefix; the rest are train fonts.
@@ -27,15 +33,21 @@ FILLERS = ["bread", "a vegetable garden", "origami cranes", "a birthday cake", "
 CANVAS = ((760, 760), (512, 512), (1024, 768), (800, 600), (600, 900), (1280, 720), (320, 320), (224, 224),
           (480, 640))
 RENDERED = {"train": 700, "val": 200, "test": 300}
-NEG_PER_PICTURE = {"photo": 14, "render": 8}
+# views per source picture (a third JPEG; for photos a third captioned)
+NEG_PER_PICTURE = {"train": {"photo": 20, "render": 12}, "val": {"photo": 40, "render": 24},
+                   "test": {"photo": 14, "render": 8}}
+# close-up views (5%-30% of the picture) per picture, train and validation only
+CLOSE_UPS = {"train": 6, "val": 12, "test": 0}
 SHAPES = {"train": 120, "val": 40, "test": 60}
+TEXTURES = {"train": 90, "val": 50, "test": 0}  # per texture family
+TAGLINES = {"train": 150, "val": 100, "test": 0}
 
 
 @dataclass
 class Item:
     img: np.ndarray
     label: int
-    group: str  # figstep | rendered | photo | render | caption | shapes
+    group: str  # figstep | rendered | photo | render | caption | shapes | texture | tagline
     detail: str
     split: str
 
@@ -161,10 +173,10 @@ def shapes(r):
     return np.asarray(img)
 
 
-def resized_view(r, pic):
+def resized_view(r, pic, lo=0.3, hi=1.0):
     """A photo or render as a typical upload: a crop, resized to a canvas size."""
     H, W = pic.shape[:2]
-    frac = r.uniform(0.3, 1.0)
+    frac = r.uniform(lo, hi)
     ch, cw = max(32, int(H * frac)), max(32, int(W * frac))
     y, x = int(r.integers(0, H - ch + 1)), int(r.integers(0, W - cw + 1))
     size = CANVAS[int(r.integers(0, len(CANVAS)))]
@@ -177,12 +189,36 @@ def jpeg(img, q):
     return data.decode_rgb(buf.getvalue())
 
 
+def _picture_negatives(items, s, key, kind, fonts, sentences, small):
+    """Views of one picture: plain, JPEG, captioned (photos); close-ups."""
+    pic = data.picture(key)
+    r = data.rng("typo/neg", key)
+    thumb = np.asarray(Image.fromarray(pic).resize((512, max(32, 512 * pic.shape[0] // pic.shape[1])), Image.BILINEAR))
+    if kind == "photo":
+        small[s].append(thumb)
+    for i in range(NEG_PER_PICTURE[s][kind]):
+        v = resized_view(r, pic)
+        if kind == "photo" and i % 3 == 2:
+            items[s].append(Item(caption(r, v, fonts[s], sentences), 0, "caption", key, s))
+        elif i % 3 == 1:
+            items[s].append(Item(jpeg(v, int(r.choice([60, 75, 90]))), 0, kind, key + "/jpeg", s))
+        else:
+            items[s].append(Item(v, 0, kind, key, s))
+    r = data.rng("typo/close-up", key)
+    for i in range(CLOSE_UPS[s]):
+        v = resized_view(r, pic, 0.05, 0.3)
+        if i % 3 == 1:
+            items[s].append(Item(jpeg(v, int(r.choice([60, 75, 90]))), 0, kind, key + "/close-up/jpeg", s))
+        else:
+            items[s].append(Item(v, 0, kind, key + "/close-up", s))
+
+
 def build(log=print):
     sentences = data.benign_sentences()
     all_fonts = data.fonts()
     fonts = {s: [f for f in all_fonts if font_split(f) == s] for s in ("train", "val", "test")}
     split_of = data.picture_split()
-    kinds = {k: kd for k, _, kd, *_ in data.PICTURES}
+    kinds = {k: kd for k, _, kd, *_ in data.PICTURES + data.TYPO_VAL_PICTURES}
     items = {s: [] for s in ("train", "val", "test")}
     for topic, idx, path in data.figstep_files():
         s = FIGSTEP_SPLIT[topic]
@@ -190,20 +226,9 @@ def build(log=print):
     # small views of the photos of each split, for text backgrounds
     small = {s: [] for s in items}
     for key in sorted(split_of):
-        s = split_of[key]
-        pic = data.picture(key)
-        r = data.rng("typo/neg", key)
-        thumb = np.asarray(Image.fromarray(pic).resize((512, max(32, 512 * pic.shape[0] // pic.shape[1])), Image.BILINEAR))
-        if kinds[key] == "photo":
-            small[s].append(thumb)
-        for i in range(NEG_PER_PICTURE[kinds[key]]):
-            v = resized_view(r, pic)
-            if kinds[key] == "photo" and i % 3 == 2:
-                items[s].append(Item(caption(r, v, fonts[s], sentences), 0, "caption", key, s))
-            elif i % 3 == 1:
-                items[s].append(Item(jpeg(v, int(r.choice([60, 75, 90]))), 0, kinds[key], key + "/jpeg", s))
-            else:
-                items[s].append(Item(v, 0, kinds[key], key, s))
+        _picture_negatives(items, split_of[key], key, kinds[key], fonts, sentences, small)
+    for key in sorted(k for k, *_ in data.TYPO_VAL_PICTURES):
+        _picture_negatives(items, "val", key, kinds[key], fonts, sentences, small)
     for s in items:
         r = data.rng("typo/rendered", s)
         for i in range(RENDERED[s]):
@@ -214,6 +239,16 @@ def build(log=print):
         r = data.rng("typo/shapes", s)
         for i in range(SHAPES[s]):
             items[s].append(Item(shapes(r), 0, "shapes", "", s))
+        families = textures.FAMILIES if s == "val" else textures.TRAIN_FAMILIES
+        for fam in families:
+            r = data.rng("typo/texture", s, fam)
+            for i in range(TEXTURES[s]):
+                size = CANVAS[int(r.integers(0, len(CANVAS)))]
+                items[s].append(Item(textures.texture(r, fam, size, small[s]), 0, "texture", fam, s))
+        r = data.rng("typo/tagline", s)
+        for i in range(TAGLINES[s]):
+            size = CANVAS[int(r.integers(0, len(CANVAS)))]
+            items[s].append(Item(textures.tagline(r, size, fonts[s], FILLERS), 0, "tagline", "", s))
     log("typographic items: " + ", ".join(f"{s} {len(v)}" for s, v in items.items()))
     return items
 
