@@ -49,9 +49,10 @@ fn finding_codes(r: &serde_json::Value) -> Vec<&str> {
 fn run_file_command(command: &str, name: &str, input: &[u8]) -> (Vec<u8>, serde_json::Value) {
     let path = tmp(name);
     std::fs::write(&path, input).unwrap();
+    // Named after the input too: tests run in parallel.
     let (out_path, report) = (
-        tmp(&format!("{command}-out")),
-        tmp(&format!("{command}.json")),
+        tmp(&format!("{command}-{name}-out")),
+        tmp(&format!("{command}-{name}.json")),
     );
     let out = mmguard(
         &[

@@ -88,16 +88,7 @@ fn mel_filters(mels: usize, fft: usize, rate: u32, fmin: f64, fmax: f64) -> Vec<
 
 impl Features {
     fn from_metadata(graph: &onnx::Graph) -> Result<Features> {
-        let number = |key: &str| -> Result<f64> {
-            let v = graph
-                .meta(key)
-                .ok_or_else(|| unsupported(format!("its metadata has no {key}")))?;
-            v.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| unsupported(format!("its {key} is {v:?}, not a number")))
-        };
+        let number = |key: &str| graph.required(key, unsupported);
         let size = |key: &str, max: usize| -> Result<usize> {
             let x = number(key)?;
             if x >= 1.0 && x <= max as f64 && x.fract() == 0.0 {
@@ -213,15 +204,12 @@ impl AudioDetector {
     pub fn with_engine(model: &[u8], engine: Arc<dyn Engine>) -> Result<AudioDetector> {
         let graph = onnx::read(model)?;
         let features = Features::from_metadata(&graph)?;
-        let threshold = graph
-            .meta("mmguard.operating_threshold")
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|t| (0.0..=1.0).contains(t))
-            .ok_or_else(|| {
-                unsupported(String::from(
-                    "its operating threshold is missing or out of 0..1",
-                ))
-            })?;
+        let threshold = graph.required("mmguard.operating_threshold", unsupported)?;
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(unsupported(format!(
+                "its threshold {threshold} is not between 0 and 1"
+            )));
+        }
         Ok(AudioDetector {
             features,
             threshold,

@@ -70,18 +70,7 @@ impl ImageDetector {
     /// for a model without an image detector's metadata.
     pub fn with_engine(model: &[u8], engine: Arc<dyn Engine>) -> Result<ImageDetector> {
         let graph = onnx::read(model)?;
-        let number = |key: &str| -> Result<Option<f64>> {
-            graph
-                .meta(key)
-                .map(|v| {
-                    v.trim()
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|x| x.is_finite())
-                        .ok_or_else(|| unsupported(format!("its {key} is {v:?}, not a number")))
-                })
-                .transpose()
-        };
+        let number = |key: &str| graph.number(key, unsupported);
         let size = |key: &str| -> Result<Option<usize>> {
             match number(key)? {
                 None => Ok(None),
@@ -112,8 +101,7 @@ impl ImageDetector {
                 )))
             }
         };
-        let threshold = number("mmguard.operating_threshold")?
-            .ok_or_else(|| unsupported(String::from("its metadata has no operating threshold")))?;
+        let threshold = graph.required("mmguard.operating_threshold", unsupported)?;
         if !(0.0..=1.0).contains(&threshold) {
             return Err(unsupported(format!(
                 "its threshold {threshold} is not between 0 and 1"

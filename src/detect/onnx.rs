@@ -111,6 +111,30 @@ impl Graph {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+
+    /// The metadata value under `key` as a finite number; `Ok(None)` when
+    /// there is none, `unsupported`'s error when it is not a number.
+    pub(crate) fn number(
+        &self,
+        key: &str,
+        unsupported: impl Fn(String) -> Error,
+    ) -> Result<Option<f64>> {
+        self.meta(key)
+            .map(|v| {
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| unsupported(format!("its {key} is {v:?}, not a number")))
+            })
+            .transpose()
+    }
+
+    /// [`Graph::number`], which the model must have.
+    pub(crate) fn required(&self, key: &str, unsupported: impl Fn(String) -> Error) -> Result<f64> {
+        self.number(key, &unsupported)?
+            .ok_or_else(|| unsupported(format!("its metadata has no {key}")))
+    }
 }
 
 /// Field numbers (onnx.proto): ModelProto.graph and .metadata_props,

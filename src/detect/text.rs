@@ -93,17 +93,7 @@ impl TextDetector {
                 w.dims, b.dims
             )));
         }
-        let number = |key: &str| -> Result<f64> {
-            let value = graph
-                .meta(key)
-                .ok_or_else(|| unsupported(format!("its metadata has no {key}")))?;
-            value
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| unsupported(format!("its {key} is {value:?}, not a number")))
-        };
+        let number = |key: &str| graph.required(key, unsupported);
         let combine = [
             number("mmguard.combine.a")?,
             number("mmguard.combine.b")?,
