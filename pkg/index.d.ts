@@ -988,7 +988,9 @@ export class Guard {
    * the declared type unless `options.type` gives one.
    * @throws {MmguardError} (the promise rejects) `input.type` for another kind
    *   of input, a `limit.image_*` code over the limits, `unsupported.image_format`
-   *   for HEIC, SVG, PDF and the like, `input.image_*` for broken files.
+   *   for HEIC, SVG, PDF and the like, `input.image_*` for broken files; from a
+   *   `Guard.create()` guard, `detector.unavailable` when the image detectors or
+   *   their engine module cannot be loaded (the next call tries again).
    */
   image(input: Uint8Array | ArrayBuffer | Blob, options?: ImageOptions): Promise<ImageResult>;
   /**
@@ -998,7 +1000,8 @@ export class Guard {
    * `audio.output.band_limit_hz` (7.5 kHz by default; at most half the rate),
    * without metadata or trailing data. Takes what `image()` takes.
    * @throws {MmguardError} (the promise rejects) `input.type`, a `limit.audio_*`
-   *   code, `unsupported.audio_format` for Opus, AIFF and the like, `input.audio_*`.
+   *   code, `unsupported.audio_format` for Opus, AIFF and the like, `input.audio_*`;
+   *   `detector.unavailable` as for `image()`.
    */
   audio(input: Uint8Array | ArrayBuffer | Blob, options?: AudioOptions): Promise<AudioResult>;
   /** The effective policy, every default filled in. */
