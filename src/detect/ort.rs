@@ -40,12 +40,16 @@ fn runtime_error(what: String) -> Error {
 /// The environment of the library at `library`, loading it the first time.
 fn environment(library: &Path) -> Result<Environment> {
     let wanted = std::path::absolute(library).unwrap_or_else(|_| library.to_path_buf());
+    // ort resolves a relative path against the executable and panics if it
+    // has none; a path that is not a file is refused here, and not
+    // remembered, so a later call with the right path still loads.
+    if RUNTIME.get().is_none() && !wanted.is_file() {
+        return Err(runtime_error(format!(
+            "ONNX Runtime could not be loaded: no library at {}",
+            wanted.display()
+        )));
+    }
     let loaded = RUNTIME.get_or_init(|| {
-        // ort resolves a relative path against the executable and panics if
-        // it has none; an absolute path that is not a file is refused here.
-        if !wanted.is_file() {
-            return Err(format!("no ONNX Runtime library at {}", wanted.display()));
-        }
         let builder = ort::init_from(&wanted).map_err(|e| e.to_string())?;
         let env = builder
             .with_name("mmguard")
