@@ -35,20 +35,9 @@ fn audio_guard(policy: Policy) -> Result<Guard, Failure> {
     if !enabled {
         return Ok(guard);
     }
-    #[cfg(feature = "ort")]
-    if let Some(library) = std::env::var_os("MMGUARD_ONNXRUNTIME") {
-        use mmguard::detect::{OrtEngine, Providers};
-        let engine = OrtEngine::from_onnx(
-            AUDIO_MODEL,
-            std::path::Path::new(&library),
-            Providers::GpuFirst,
-        )?;
-        let detector = AudioDetector::with_engine(AUDIO_MODEL, std::sync::Arc::new(engine))?;
-        return Ok(guard.with_audio_detector(detector));
-    }
-    Ok(guard.with_audio_detector(AudioDetector::from_onnx(AUDIO_MODEL)?))
+    let detector = AudioDetector::with_engine(AUDIO_MODEL, engine(AUDIO_MODEL)?)?;
+    Ok(guard.with_audio_detector(detector))
 }
-
 /// A guard for `policy` with the image detectors the policy enables, run by tract.
 fn image_guard(policy: Policy) -> Result<Guard, Failure> {
     let d = policy.detectors.clone();
@@ -66,28 +55,28 @@ fn image_guard(policy: Policy) -> Result<Guard, Failure> {
         ),
     ] {
         if check.action != Action::Allow {
-            guard = guard.with_image_detector(kind, image_detector(model)?);
+            guard =
+                guard.with_image_detector(kind, ImageDetector::with_engine(model, engine(model)?)?);
         }
     }
     Ok(guard)
 }
 
-/// An image detector run by ONNX Runtime when `MMGUARD_ONNXRUNTIME` names
-/// its library (GPU providers first), else by tract.
-fn image_detector(model: &[u8]) -> Result<ImageDetector, Failure> {
+/// The engine that runs a detector's `model`: ONNX Runtime when
+/// `MMGUARD_ONNXRUNTIME` names its library (GPU providers first; with the
+/// `ort` feature), else tract.
+fn engine(model: &[u8]) -> Result<std::sync::Arc<dyn mmguard::detect::Engine>, Failure> {
     #[cfg(feature = "ort")]
     if let Some(library) = std::env::var_os("MMGUARD_ONNXRUNTIME") {
         use mmguard::detect::{OrtEngine, Providers};
         let engine =
             OrtEngine::from_onnx(model, std::path::Path::new(&library), Providers::GpuFirst)?;
-        return Ok(ImageDetector::with_engine(
-            model,
-            std::sync::Arc::new(engine),
-        )?);
+        return Ok(std::sync::Arc::new(engine));
     }
-    Ok(ImageDetector::from_onnx(model)?)
+    Ok(std::sync::Arc::new(
+        mmguard::detect::TractEngine::from_onnx(model)?,
+    ))
 }
-
 /// A guard for `policy`, with the shipped text detector when the policy
 /// enables it.
 fn text_guard(policy: Policy) -> Result<Guard, Failure> {

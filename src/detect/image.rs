@@ -224,26 +224,11 @@ impl Detector<ImageView<'_>> for ImageDetector {
         }
     }
 
-    /// The mean of the per-crop (or the one) scores.
+    /// The mean of the per-crop (or the one) scores: a batch of one.
     fn score(&self, image: &ImageView<'_>) -> Result<Scored> {
-        let (tensor, shape) = self.input(image)?;
-        let out = self.engine.run(&tensor, &shape)?;
-        let [count, ..] = shape;
-        if out.len() != count || out.iter().any(|s| !(0.0..=1.0).contains(s)) {
-            return Err(Error::model(
-                "model.run",
-                format!(
-                    "the network gave {} outputs for {count} inputs, or scores outside 0..1",
-                    out.len()
-                ),
-            ));
-        }
-        let mean = out.iter().map(|&s| f64::from(s)).sum::<f64>() / count as f64;
-        Ok(Scored {
-            model: mean,
-            score: mean,
-            threshold: self.threshold,
-        })
+        self.score_batch(std::slice::from_ref(image))?
+            .pop()
+            .ok_or_else(|| Error::model("model.run", "the network gave no score"))
     }
 }
 
