@@ -127,7 +127,31 @@ export function setModelLoader(load) {
 // How the entry point loads the engine module (dist/mmguard_engine*), which
 // runs the image detectors' networks, or null where it cannot.
 let engineLoader = null;
-let engine = null;
+
+// One promise per key, shared by every caller, for what `load` (an async
+// function) makes; a failure is forgotten, so the next call tries again.
+const loads = new Map();
+
+function loadOnce(key, load) {
+  if (!loads.has(key)) {
+    const attempt = load();
+    loads.set(key, attempt);
+    attempt.catch(() => {
+      if (loads.get(key) === attempt) loads.delete(key);
+    });
+  }
+  return loads.get(key);
+}
+
+// `load()`, its failure an MmguardError `detector.unavailable` saying `what`.
+async function unavailableUnless(what, load) {
+  try {
+    return await load();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new MmguardError('detector.unavailable', `could not load ${what}: ${why}`, { cause: err });
+  }
+}
 
 /** Used by the entry points only; not part of the public API. */
 export function setEngineLoader(load) {
@@ -143,21 +167,7 @@ function loadEngine() {
         'set the policy\'s detectors.image_adversarial and detectors.image_typographic actions to "allow"',
     ));
   }
-  if (!engine) {
-    const attempt = (async () => {
-      try {
-        return await engineLoader();
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new MmguardError('detector.unavailable', `could not load the engine module: ${why}`, { cause: err });
-      }
-    })();
-    engine = attempt;
-    attempt.catch(() => {
-      if (engine === attempt) engine = null;
-    });
-  }
-  return engine;
+  return loadOnce('engine', () => unavailableUnless('the engine module', engineLoader));
 }
 
 // The wasm handle of each TextDetector, out of reach of callers.
@@ -265,40 +275,19 @@ const ENGINE_DETECTORS = {
 };
 
 // The package's engine detectors, loaded once each.
-const sharedEngineDetectors = new Map();
-
 function packageEngineDetector(kind) {
   const { file, policy, Class } = ENGINE_DETECTORS[kind];
-  if (!sharedEngineDetectors.has(kind)) {
-    const attempt = (async () => {
-      if (!modelLoader) {
-        throw new MmguardError(
-          'detector.unavailable',
-          `this runtime cannot read the package's model files (${file}): pass a ${Class.name} in options.detectors, ` +
-            `or set the policy's detectors.${policy}.action to "allow"`,
-        );
-      }
-      let bytes;
-      try {
-        bytes = await modelLoader(file);
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new MmguardError('detector.unavailable', `could not load ${file}: ${why}`, { cause: err });
-      }
-      return Class.create(bytes);
-    })();
-    sharedEngineDetectors.set(kind, attempt);
-    attempt.catch(() => {
-      if (sharedEngineDetectors.get(kind) === attempt) sharedEngineDetectors.delete(kind);
-    });
+  if (!modelLoader) {
+    return Promise.reject(new MmguardError(
+      'detector.unavailable',
+      `this runtime cannot read the package's model files (${file}): pass a ${Class.name} in options.detectors, ` +
+        `or set the policy's detectors.${policy}.action to "allow"`,
+    ));
   }
-  return sharedEngineDetectors.get(kind);
+  return loadOnce(`model:${kind}`, async () => Class.create(await unavailableUnless(file, () => modelLoader(file))));
 }
 
-// The package's text detector, loaded once per process or page (a failed
-// load is forgotten, so a later call retries).
-let sharedText = null;
-
+// The package's text detector, loaded once per process or page.
 function packageTextDetector() {
   if (!modelLoader) {
     return Promise.reject(new MmguardError(
@@ -308,23 +297,10 @@ function packageTextDetector() {
         'or set the policy\'s detectors.text.action to "allow"',
     ));
   }
-  if (!sharedText) {
-    const attempt = (async () => {
-      let bytes;
-      try {
-        bytes = await modelLoader('text-injection.onnx');
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new MmguardError('detector.unavailable', `could not load the text detector's model: ${why}`, { cause: err });
-      }
-      return new TextDetector(bytes);
-    })();
-    sharedText = attempt;
-    attempt.catch(() => {
-      if (sharedText === attempt) sharedText = null;
-    });
-  }
-  return sharedText;
+  return loadOnce('text', async () => {
+    const bytes = await unavailableUnless("the text detector's model", () => modelLoader('text-injection.onnx'));
+    return new TextDetector(bytes);
+  });
 }
 
 function textDetectorOption(detectors) {
