@@ -398,6 +398,8 @@ export interface Policy {
   detectors: DetectorsPolicy;
   /** Size limits. */
   limits: Limits;
+  /** Adds `report.fingerprint` to text and image reports (default false). */
+  fingerprint: boolean;
 }
 
 /**
@@ -471,6 +473,8 @@ export interface PolicyInput {
     audio?: Partial<DetectorCheck>;
   };
   limits?: LimitsInput;
+  /** Adds `report.fingerprint` to text and image reports, for query monitoring. */
+  fingerprint?: boolean;
 }
 
 // ---------------------------------------------------------------- report
@@ -738,6 +742,21 @@ export interface Report {
   image?: ImageStats;
   /** What a recording and its output are (audio reports only). */
   audio?: AudioStats;
+  /** The input's fingerprint, when the policy's `fingerprint` is on (texts and images). */
+  fingerprint?: Fingerprint;
+}
+
+/**
+ * A 64-bit fingerprint of an input, for watching a client's stream of queries:
+ * compare two of the same kind by Hamming distance (the number of differing
+ * bits, 0 to 64). Near-identical inputs are a few bits apart, unrelated ones
+ * about 32.
+ */
+export interface Fingerprint {
+  /** A SimHash of a text's letters and digits, or a difference hash of an image's brightness. */
+  kind: 'text.simhash64' | 'image.dhash64';
+  /** The 64 bits as 16 lower-case hex digits. */
+  hex: string;
 }
 
 /** A recording and its output. */

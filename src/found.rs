@@ -197,6 +197,7 @@ impl Found {
             stats: Stats::default(),
             image: None,
             audio: None,
+            fingerprint: None,
         }
     }
 }

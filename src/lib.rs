@@ -39,6 +39,7 @@
 mod audio;
 pub mod detect;
 mod error;
+mod fingerprint;
 mod found;
 mod guard;
 mod image;
@@ -54,6 +55,7 @@ mod wasm;
 
 pub use audio::{AudioInput, AudioOutput};
 pub use error::{Error, ErrorKind, Result};
+pub use fingerprint::{Fingerprint, FingerprintKind};
 pub use guard::{Guard, Sanitized};
 pub use image::{ImageInput, ImageOutput};
 pub use limits::{AudioLimits, ImageLimits, Limits, TextLimits, MAX_LIMIT, MAX_TEXT_BYTES};

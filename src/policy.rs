@@ -302,6 +302,12 @@ pub struct Policy {
     pub detectors: DetectorsPolicy,
     /// Size limits, enforced before any work.
     pub limits: Limits,
+    /// Adds `report.fingerprint` (a 64-bit SimHash of a text, a difference
+    /// hash of an image; nothing for audio), for a gateway that watches a
+    /// client's stream of queries for probing. It decides nothing here.
+    /// ### Default
+    /// `false`: it costs a pass over the input that most callers do not need.
+    pub fingerprint: bool,
 }
 
 impl Policy {

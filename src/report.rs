@@ -446,6 +446,10 @@ pub struct Report {
     /// What an audio input and its output are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<AudioStats>,
+    /// The input's fingerprint, when the policy's `fingerprint` is on (text
+    /// and images; computed even when the input is blocked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
 }
 
 /// An audio input and its output.

@@ -23,6 +23,7 @@ mod ycbcr;
 
 use crate::detect::ImageView;
 use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
 use crate::found::{Details, Found};
 use crate::policy::{Action, DetectorCheck, HiddenPixelsMode, Orientation, Policy};
 use crate::report::{Code, ImageOutputStats, ImageStats, Report, Scores, Severity};
@@ -165,6 +166,9 @@ pub(crate) fn guard(
             rgba = turned.into_rgba8();
         }
     }
+    let fingerprint = policy
+        .fingerprint
+        .then(|| crate::fingerprint::image(rgba.as_raw(), rgba.width(), rgba.height()));
     // A JPEG has no transparency.
     let mut alpha = format != ImageFormat::Jpeg && pixels::has_alpha(&rgba);
 
@@ -364,7 +368,7 @@ pub(crate) fn guard(
         output: None,
     };
     if found.blocked {
-        return Ok((None, report(found, input_stats, scores)));
+        return Ok((None, report(found, input_stats, scores, fingerprint)));
     }
     let out_format = encode::choose(&p.output, &out_img, alpha);
     let encoded = encode::encode(&out_img, out_format, alpha, p.output.jpeg_quality)?;
@@ -383,13 +387,19 @@ pub(crate) fn guard(
         }),
         ..input_stats
     };
-    Ok((Some(output), report(found, stats, scores)))
+    Ok((Some(output), report(found, stats, scores, fingerprint)))
 }
 
-fn report(found: Found, stats: ImageStats, scores: Scores) -> Report {
+fn report(
+    found: Found,
+    stats: ImageStats,
+    scores: Scores,
+    fingerprint: Option<Fingerprint>,
+) -> Report {
     Report {
         image: Some(stats),
         scores,
+        fingerprint,
         ..found.into_report()
     }
 }

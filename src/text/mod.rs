@@ -249,6 +249,7 @@ pub(crate) fn guard_spliced(
         },
         image: None,
         audio: None,
+        fingerprint: policy.fingerprint.then(|| crate::fingerprint::text(input)),
     };
     let spliced = (want_splices && !blocked)
         .then(|| splice::splices(input, &output, |o| maps.point_to_input(o)))
