@@ -16,7 +16,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export MMGUARD_SHARED_DATA ?= $(abspath $(CURDIR)/../shared/data)
 COUNTED := tools/run-counted.sh
 
-.PHONY: help setup setup-apt setup-rust setup-npm setup-ort wasm wasm-engine check-simd size demo test \
+.PHONY: help setup setup-apt setup-rust setup-npm setup-ort wasm wasm-engine wasm-nosimd check-simd size demo test \
         fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser bench-browser-image bench-browser-audio bench-browser-detect \
         setup-fuzz fuzz setup-train models eval-models
 
@@ -54,10 +54,27 @@ setup-fuzz:
 
 ## --- build -----------------------------------------------------------------
 wasm: setup-rust
-	cargo build --lib --release --target $(WASM_TARGET) --no-default-features
+	cargo build --lib --release --target $(WASM_TARGET) --no-default-features --features wasm-simd
 	wasm-bindgen --target web --out-dir $(DIST) --out-name mmguard $(WASM_OUT)
 	$(MAKE) --no-print-directory wasm-engine
+	$(MAKE) --no-print-directory wasm-nosimd
 	mkdir -p pkg/models && cp models/*.onnx pkg/models/
+
+# The sanitizer module without SIMD, for engines that lack it (the package
+# picks one at load time): RUSTFLAGS replaces .cargo/config.toml's flags, so
+# it repeats all but +simd128, and the `wasm-simd` feature stays off. Its own
+# target directory; the JS glue must come out identical, so one copy serves
+# both builds. The engine module has no such build: tract turns on rustfft's
+# SIMD kernels whatever the target, so the detectors need wasm SIMD.
+NOSIMD_FLAGS := --cfg getrandom_backend="unsupported"
+wasm-nosimd: setup-rust
+	RUSTFLAGS='$(NOSIMD_FLAGS)' cargo build --lib --release --target $(WASM_TARGET) \
+	  --no-default-features --target-dir target/nosimd
+	wasm-bindgen --target web --out-dir target/nosimd/bindgen --out-name mmguard \
+	  target/nosimd/$(WASM_TARGET)/release/mmguard.wasm
+	@cmp -s target/nosimd/bindgen/mmguard.js $(DIST)/mmguard.js || \
+	  { echo "mmguard.js differs between the SIMD and the baseline build"; exit 1; }
+	cp target/nosimd/bindgen/mmguard_bg.wasm $(DIST)/mmguard_nosimd_bg.wasm
 
 # The engine module (tract, for the image detectors), loaded by the package
 # only when one is used: its own target directory, so the two builds do not
@@ -65,16 +82,18 @@ wasm: setup-rust
 ENGINE_OPT ?= s
 wasm-engine: setup-rust
 	CARGO_PROFILE_RELEASE_OPT_LEVEL=$(ENGINE_OPT) cargo build --lib --release --target $(WASM_TARGET) \
-	  --no-default-features --features engine-module --target-dir target/engine
+	  --no-default-features --features engine-module,wasm-simd --target-dir target/engine
 	wasm-bindgen --target web --out-dir $(DIST) --out-name mmguard_engine target/engine/$(WASM_TARGET)/release/mmguard.wasm
 
 # RUSTFLAGS in the environment would replace .cargo/config.toml's +simd128.
 check-simd: wasm
 	@n=$$(wasm2wat --enable-all $(DIST)/mmguard_bg.wasm | grep -cE '\b(v128|i8x16|i16x8|i32x4|i64x2)\.' || true); \
 	  echo "SIMD instructions in $(DIST)/mmguard_bg.wasm: $$n"; [ "$$n" -gt 0 ]
+	@n=$$(wasm2wat --enable-all $(DIST)/mmguard_nosimd_bg.wasm | grep -cE '\bv128\b|\b(i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\.' || true); \
+	  echo "SIMD instructions in $(DIST)/mmguard_nosimd_bg.wasm: $$n"; [ "$$n" -eq 0 ]
 
 size: wasm
-	@for f in $(DIST)/mmguard_bg.wasm $(DIST)/mmguard_engine_bg.wasm pkg/models/*.onnx; do \
+	@for f in $(DIST)/mmguard_bg.wasm $(DIST)/mmguard_nosimd_bg.wasm $(DIST)/mmguard_engine_bg.wasm pkg/models/*.onnx; do \
 	  printf '%s: %s bytes raw, %s gzip -9, %s brotli\n' $$f \
 	    $$(wc -c < $$f) $$(gzip -9 -c $$f | wc -c) $$(brotli -c $$f | wc -c); done
 
@@ -91,8 +110,8 @@ fmt:
 
 clippy: setup-rust
 	cargo clippy --all-targets --features ort -- -D warnings
-	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
-	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features engine-module -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features wasm-simd -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features engine-module,wasm-simd -- -D warnings
 
 test-native: setup-ort
 	$(COUNTED) cargo -- cargo test --features ort
@@ -112,7 +131,7 @@ setup-ort:
 
 # Unit tests compiled to wasm32 and run in Node by wasm-bindgen-test-runner.
 test-wasm: setup-rust
-	$(COUNTED) cargo -- cargo test --lib --target $(WASM_TARGET) --no-default-features
+	$(COUNTED) cargo -- cargo test --lib --target $(WASM_TARGET) --no-default-features --features wasm-simd
 
 test-js: wasm setup-npm
 	$(COUNTED) node -- node --test pkg/test/

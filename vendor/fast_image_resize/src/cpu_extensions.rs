@@ -15,7 +15,7 @@ pub enum CpuExtensions {
     #[cfg(target_arch = "aarch64")]
     /// SIMD extension of Arm64 architecture
     Neon,
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     /// SIMD extension of Wasm32 architecture
     Simd128,
 }
@@ -30,7 +30,7 @@ impl CpuExtensions {
             Self::Sse4_1 => has_sse41(),
             #[cfg(target_arch = "aarch64")]
             Self::Neon => has_neon(),
-            #[cfg(target_arch = "wasm32")]
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Self::Simd128 => has_simd128(),
             Self::None => true,
         }
@@ -58,7 +58,7 @@ impl Default for CpuExtensions {
         }
     }
 
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn default() -> Self {
         if has_simd128() {
             Self::Simd128
@@ -70,7 +70,7 @@ impl Default for CpuExtensions {
     #[cfg(not(any(
         target_arch = "x86_64",
         target_arch = "aarch64",
-        target_arch = "wasm32"
+        all(target_arch = "wasm32", target_feature = "simd128")
     )))]
     fn default() -> Self {
         Self::None

@@ -1,3 +1,6 @@
+// mmguard: a path dependency gets no --cap-lints, and with only the u8x4
+// pixel type built much of the crate is unused (see PATCHES.md).
+#![allow(dead_code, unused_imports, unused_macros)]
 #![no_std]
 #![doc = include_str!("../README.md")]
 
@@ -55,7 +58,7 @@ mod simd_utils;
 pub mod testing;
 #[cfg(feature = "rayon")]
 pub(crate) mod threading;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm32_utils;
 
 /// A trait implemented by all pixel types from the crate.

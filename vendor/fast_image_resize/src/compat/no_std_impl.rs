@@ -27,7 +27,7 @@ pub fn has_neon() -> bool {
     true
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub fn has_simd128() -> bool {
     true
 }

@@ -20,7 +20,7 @@ pub fn has_neon() -> bool {
     std::arch::is_aarch64_feature_detected!("neon")
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub fn has_simd128() -> bool {
     true
 }

@@ -9,7 +9,7 @@ mod native;
 mod neon;
 #[cfg(target_arch = "x86_64")]
 mod sse4;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm32;
 
 type P = U16x2;
@@ -70,7 +70,7 @@ fn multiple(
         CpuExtensions::Sse4_1 => unsafe { sse4::multiply_alpha(src_view, dst_view) },
         #[cfg(target_arch = "aarch64")]
         CpuExtensions::Neon => unsafe { neon::multiply_alpha(src_view, dst_view) },
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         CpuExtensions::Simd128 => unsafe { wasm32::multiply_alpha(src_view, dst_view) },
         _ => native::multiply_alpha(src_view, dst_view),
     }
@@ -84,7 +84,7 @@ fn multiply_inplace(image_view: &mut impl ImageViewMut<Pixel = P>, cpu_extension
         CpuExtensions::Sse4_1 => unsafe { sse4::multiply_alpha_inplace(image_view) },
         #[cfg(target_arch = "aarch64")]
         CpuExtensions::Neon => unsafe { neon::multiply_alpha_inplace(image_view) },
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         CpuExtensions::Simd128 => unsafe { wasm32::multiply_alpha_inplace(image_view) },
         _ => native::multiply_alpha_inplace(image_view),
     }
@@ -102,7 +102,7 @@ fn divide(
         CpuExtensions::Sse4_1 => unsafe { sse4::divide_alpha(src_view, dst_view) },
         #[cfg(target_arch = "aarch64")]
         CpuExtensions::Neon => unsafe { neon::divide_alpha(src_view, dst_view) },
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         CpuExtensions::Simd128 => unsafe { wasm32::divide_alpha(src_view, dst_view) },
         _ => native::divide_alpha(src_view, dst_view),
     }
@@ -116,7 +116,7 @@ fn divide_inplace(image_view: &mut impl ImageViewMut<Pixel = P>, cpu_extensions:
         CpuExtensions::Sse4_1 => unsafe { sse4::divide_alpha_inplace(image_view) },
         #[cfg(target_arch = "aarch64")]
         CpuExtensions::Neon => unsafe { neon::divide_alpha_inplace(image_view) },
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         CpuExtensions::Simd128 => unsafe { wasm32::divide_alpha_inplace(image_view) },
         _ => native::divide_alpha_inplace(image_view),
     }

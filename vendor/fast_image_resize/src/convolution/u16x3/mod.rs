@@ -11,7 +11,7 @@ mod native;
 mod neon;
 #[cfg(target_arch = "x86_64")]
 mod sse4;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm32;
 
 type P = U16x3;
@@ -78,7 +78,7 @@ fn horiz_convolution(
         CpuExtensions::Sse4_1 => sse4::horiz_convolution(src_view, dst_view, offset, normalizer),
         #[cfg(target_arch = "aarch64")]
         CpuExtensions::Neon => neon::horiz_convolution(src_view, dst_view, offset, normalizer),
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         CpuExtensions::Simd128 => wasm32::horiz_convolution(src_view, dst_view, offset, normalizer),
         _ => native::horiz_convolution(src_view, dst_view, offset, normalizer),
     }

@@ -29,7 +29,7 @@ pub(crate) fn vert_convolution<T>(
                 convolution_by_chunks::<_, 16>(src_view, dst_components, x_src, first_y_src, ks);
         }
 
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         {
             if !dst_components.is_empty() {
                 (dst_components, x_src) =
@@ -37,7 +37,7 @@ pub(crate) fn vert_convolution<T>(
             }
         }
 
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         {
             if !dst_components.is_empty() {
                 (dst_components, x_src) =
