@@ -142,9 +142,11 @@ test-types: setup-npm
 test-browser: wasm setup-npm setup-apt
 	$(COUNTED) node -- node --test tests/browser/
 
-# The package's "workerd" entry point in a local workerd (npm `workerd`).
+# The package's "workerd" entry point in a local workerd (npm `workerd`),
+# and the edge gateway example (examples/edge-gateway/) in front of a stub upstream.
 test-workerd: wasm setup-npm
 	$(COUNTED) node -- node --test tests/workerd/
+	$(COUNTED) node -- node --test examples/edge-gateway/test/
 
 # A short time-boxed run of every fuzz target from its seeds (new corpus entries go
 # to a temporary folder, not into the repository); FUZZ_SECONDS to go longer.
