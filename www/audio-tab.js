@@ -1,19 +1,14 @@
-// The demo's audio tab: runs Guard.audio on a chosen, dropped or sample
-// recording and shows it before and after: two players, two spectrograms on
-// one frequency scale (so a removed band shows as a dark stripe), the
-// verdict, the findings, the measurements and a download link. The guard
-// comes from app.js through useAudioGuards(), so every tab shares one policy.
+// The demo's audio tab: runs the guard's audio() on a chosen, dropped or
+// sample recording and shows it before and after: two players, two
+// spectrograms on one frequency scale (so a removed band shows as a dark
+// stripe), the verdict, the removed metadata, the findings by severity, the
+// audio detector's gauge, the measurements, the time each step took and a
+// download link. A progress bar follows the guard's onProgress while it
+// works. The guard comes from guard-client.js, shared by every tab.
 
-import { $, el, findingHead, formatBytes, nextPaint, SEVERITY_RANK, showError, wireFileDrop } from './dom.js';
+import { $, detectorRow, detectorStatus, drawFindingGroups, drawTimings, el, findingHead, formatBytes, nextPaint, showError, startupSteps, wireFileDrop } from './dom.js';
+import { currentGuard } from './guard-client.js';
 import { analyse, clearSpectrogram, decodeRecording, drawSpectrogram, loudestAbove, parseWav } from './spectrogram.js';
-
-/** The guard for the current policy, or null while the module loads. */
-let currentGuard = () => null;
-
-/** Hands this tab the function that returns the guard for the current policy. */
-export function useAudioGuards(get) {
-  currentGuard = get;
-}
 
 // ------------------------------------------------------------ words
 
@@ -131,15 +126,15 @@ function drawPictures(name, before, after, limitHz) {
 }
 
 /** The highest frequency the output keeps: the policy's band limit, at most half the output rate. */
-function outputLimit(guard, audio) {
-  const output = guard.policy().audio.output;
+function outputLimit(policy, audio) {
+  const { output } = policy.audio;
   const nyquist = (audio?.output?.sample_rate ?? output.sample_rate) / 2;
   return Math.min(nyquist, output.band_limit_hz ?? Infinity);
 }
 
 // ------------------------------------------------------------ report
 
-function drawAudioVerdict(report, ms) {
+function drawAudioVerdict(report) {
   const box = $('audio-verdict');
   box.className = `verdict verdict-${report.verdict}`;
   const flagged = report.findings.some((f) => f.action === 'flag');
@@ -153,7 +148,7 @@ function drawAudioVerdict(report, ms) {
   const count = report.findings.length;
   box.replaceChildren(
     el('strong', { text: report.verdict.toUpperCase() }),
-    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}, checked in ${ms.toFixed(0)} ms.`,
+    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}.`,
   );
 }
 
@@ -184,31 +179,38 @@ function formatScore(finding) {
 }
 
 function drawAudioFindings(report) {
-  const list = $('audio-findings');
-  list.replaceChildren();
-  if (report.findings.length === 0) {
-    list.append(el('li', { class: 'none', text: 'No findings.' }));
-    return;
-  }
-  // Most severe first; the sort is stable, so the report's order holds within a severity.
-  const sorted = [...report.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
-  for (const finding of sorted) {
+  drawFindingGroups($('audio-findings'), report.findings, (finding) => {
     const details = [`${finding.count.toLocaleString('en')} occurrence${finding.count === 1 ? '' : 's'}`];
     if (finding.bytes) details.push(`bytes ${finding.bytes.start.toLocaleString('en')}–${finding.bytes.end.toLocaleString('en')} of the file`);
     if (finding.score !== undefined) details.push(formatScore(finding));
     const flaggedText = finding.code === 'audio.metadata_text' && finding.payload;
-    list.append(
-      el(
-        'li',
-        { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
-        findingHead(finding),
-        el('p', { text: finding.message }),
-        el('p', { class: 'where', text: details.join(', ') }),
-        flaggedText ? el('p', { text: 'The metadata text the text guard flagged:' }) : null,
-        flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
-      ),
+    return el(
+      'li',
+      { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
+      findingHead(finding),
+      el('p', { text: finding.message }),
+      el('p', { class: 'where', text: details.join(', ') }),
+      flaggedText ? el('p', { text: 'The metadata text the text guard flagged (decoded payload):' }) : null,
+      flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
     );
-  }
+  });
+}
+
+/** The metadata chunks the output no longer carries (or, blocked, that were found). */
+function drawAudioMetadata(report) {
+  const list = $('audio-metadata');
+  list.replaceChildren(...report.findings.filter((f) => f.code === 'audio.metadata').map((f) => el('li', {}, el('strong', { text: f.label ?? 'metadata' }), `: ${f.message}`)));
+  $('audio-metadata-heading').textContent = report.verdict === 'blocked' ? 'Metadata found' : 'Removed metadata';
+  $('audio-metadata-box').hidden = list.children.length === 0;
+}
+
+const DETECTOR = { key: 'audio_adversarial', code: 'audio.adversarial_score', id: 'audio-adversarial', term: 'Adversarial noise', label: 'Audio adversarial-perturbation score' };
+
+/** The audio detector's score with its threshold and what it did, or "not run". */
+function drawAudioScore(report, detectors) {
+  const score = report.scores[DETECTOR.key];
+  const status = detectorStatus(score, report.findings.find((f) => f.code === DETECTOR.code), detectors?.audio);
+  $('audio-scores').replaceChildren(...detectorRow(DETECTOR, score, status.threshold, status.text));
 }
 
 /** The guard's measurements of the input: levels, and energy outside the speech band. */
@@ -236,27 +238,45 @@ function resetAudioResult() {
   $('audio-findings').replaceChildren();
   $('audio-measurements-box').hidden = true;
   $('audio-measurements').replaceChildren();
+  $('audio-metadata-box').hidden = true;
+  $('audio-metadata').replaceChildren();
+  $('audio-scores').replaceChildren();
+  $('audio-timings').replaceChildren();
+  showProgress(0);
+}
+
+/** The progress bar at `share` (0 to 1) of the recording worked through. */
+function showProgress(share) {
+  // Setting value sets the attribute too, which tests and assistive technology read.
+  $('audio-progress').value = share;
+  $('audio-progress-value').textContent = `${Math.round(share * 100)}%`;
 }
 
 let audioRun = 0;
 let lastAudio = null;
+let controller = null;
 
 /**
- * Checks a recording: a File, or a function that makes one (a sample).
- * Results of a run overtaken by a newer one are dropped. The result section's
- * data-status (idle, processing, done, error) and data-file tell tests and
- * styles where it stands.
+ * Checks a recording: a File, or a function that makes one (a sample). A
+ * newer check aborts an older one, whose result is dropped. The result
+ * section's data-status (idle, processing, done, cancelled, error) and
+ * data-file tell tests and styles where it stands.
  */
 export async function checkAudio(source) {
   const run = ++audioRun;
+  controller?.abort();
+  controller = new AbortController();
+  const { signal } = controller;
   const section = $('audio-result');
   section.dataset.status = 'processing';
   section.dataset.file = '';
   resetAudioResult();
   $('audio-verdict').className = 'verdict';
   $('audio-verdict').textContent = 'Processing…';
+  $('audio-busy').hidden = false;
   const finish = (status) => {
     section.dataset.status = status;
+    $('audio-busy').hidden = true;
   };
   // `before`, the input's reading, when it got that far: its picture needs no guard.
   const fail = (message, name = '', before = { reason: 'not read' }) => {
@@ -268,48 +288,81 @@ export async function checkAudio(source) {
     finish('error');
   };
   let file;
+  const making = performance.now();
   try {
     file = await (typeof source === 'function' ? source() : source);
   } catch (err) {
     if (run === audioRun) fail(`Could not make the sample recording in this browser (${err.message}).`);
     return;
   }
+  const made = typeof source === 'function' ? performance.now() - making : undefined;
   if (run !== audioRun) return;
   lastAudio = file;
   section.dataset.file = file.name;
   setPlayer('before', file);
   $('audio-before-caption').textContent = `Before: ${file.name}, ${formatBytes(file.size)}.`;
   showPicture('before', null, 'Reading…');
-  if (!currentGuard()) {
+  const client = currentGuard();
+  if (!client) {
     fail('The WebAssembly module is not loaded yet.');
     return;
   }
   await nextPaint();
   if (run !== audioRun) return;
+  const reading = performance.now();
   let before = readRecording(new Uint8Array(await file.arrayBuffer()));
+  let read = performance.now() - reading;
   if (run !== audioRun) return;
   try {
-    const guard = currentGuard();
+    const warmed = await client.warm('audio', { signal });
     const started = performance.now();
-    const result = await guard.audio(file);
-    const ms = performance.now() - started;
+    const result = await client.audio(file, {
+      signal,
+      onProgress: (share) => {
+        if (run === audioRun) showProgress(share);
+      },
+    });
+    const sanitized = performance.now() - started;
+    const policy = await client.policy();
     if (run !== audioRun) return;
     const { audio } = result.report;
     // Only what the guard read is decoded here: a refused format keeps its note.
     if (audio && !before.analysis) {
+      const decoding = performance.now();
       before = await decodeForPicture(file, audio.sample_rate, before);
+      read += performance.now() - decoding;
       if (run !== audioRun) return;
     }
+    const drawing = performance.now();
     const after = result.bytes ? readRecording(result.bytes) : null;
     if (audio) $('audio-before-caption').textContent = `Before: ${file.name}, ${describeRecording({ format: audio.format, samples: audio.sample_format, rate: audio.sample_rate, channels: audio.channels, seconds: audio.seconds, bytes: audio.input_bytes })}.`;
-    drawAudioVerdict(result.report, ms);
+    drawAudioVerdict(result.report);
     drawAudioOutput(result, file.name, after);
-    drawPictures(file.name, before, after, outputLimit(guard, audio));
+    drawPictures(file.name, before, after, outputLimit(policy, audio));
+    drawAudioMetadata(result.report);
     drawAudioFindings(result.report);
+    drawAudioScore(result.report, policy.detectors);
     if (audio) drawMeasurements(audio);
+    drawTimings('audio-timings', [
+      ...startupSteps(client),
+      ['Load the audio detector and its engine', warmed, true],
+      ['Make the sample', made],
+      ['Read the input for its spectrogram', read],
+      ['Sanitize and score (guard.audio)', sanitized],
+      ['Draw the result and spectrograms', performance.now() - drawing],
+    ]);
     finish('done');
   } catch (err) {
-    if (run === audioRun) fail(`${err.code ?? err.name}: ${err.message}`, file.name, before);
+    if (run !== audioRun) return;
+    if (signal.aborted) {
+      $('audio-verdict').textContent = 'Cancelled: nothing was checked.';
+      showPicture('after', null, 'Cancelled');
+      $('audio-after-caption').textContent = 'After: cancelled.';
+      drawPictures(file.name, before, null, null);
+      finish('cancelled');
+      return;
+    }
+    fail(`${err.code ?? err.name}: ${err.message}`, file.name, before);
   }
 }
 
@@ -317,6 +370,7 @@ export async function checkAudio(source) {
 
 export function wireAudioTab() {
   wireFileDrop($('audio-drop'), checkAudio);
+  $('audio-cancel').addEventListener('click', () => controller?.abort());
   $('audio-file').addEventListener('change', (event) => {
     const [file] = event.target.files;
     if (file) checkAudio(file);
@@ -342,5 +396,5 @@ export function wireAudioTab() {
 
 /** Checks the last recording again (after a policy change), if there is one. */
 export function recheckAudio() {
-  if (lastAudio) checkAudio(lastAudio);
+  return lastAudio ? checkAudio(lastAudio) : Promise.resolve();
 }

@@ -2,7 +2,9 @@
 // recording sits in the repository: a speech-like voice (a gliding pitch, its
 // harmonics shaped by moving vowel formants, syllables at about four a second)
 // carries each attack. Every sample resolves to a File of WAV bytes written
-// here, in the sample widths the spectrogram's parser reads.
+// here, in the sample widths the spectrogram's parser reads. Only the
+// adversarial example is fetched, from tests/data/detect/: a perturbation is
+// computed against a network, not synthesized.
 
 import { concat, crc32, latin1 } from './bytes.js';
 
@@ -201,11 +203,53 @@ function cleanClip() {
   return new File([wavFile([samples], rate)], 'clean-clip.wav', { type: 'audio/wav' });
 }
 
+/**
+ * Five minutes of a meeting at 44.1 kHz with a 19 kHz beacon under it: the
+ * long job that shows the progress bar. Three seconds of voice are made and
+ * their samples repeated, as making five minutes of voice would hold the
+ * page for seconds.
+ */
+function longRecording() {
+  const rate = 44100;
+  const phrase = voice(3, rate, { pitch: 125, seed: 2 });
+  const tone = sine(19000, rate);
+  // 19 kHz in whole cycles of three seconds: the repeats join without a click.
+  const clip = phrase.map((v, i) => 0.45 * v + 0.03 * tone(i));
+  const bytes = wavFile([clip], rate);
+  const header = 44;
+  const data = bytes.subarray(header);
+  const repeats = 100;
+  const out = new Uint8Array(header + data.length * repeats);
+  out.set(bytes.subarray(0, header));
+  for (let k = 0; k < repeats; k++) out.set(data, header + k * data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, out.length - 8, true);
+  view.setUint32(40, data.length * repeats, true);
+  return new File([out], 'meeting-5-minutes.wav', { type: 'audio/wav' });
+}
+
+/**
+ * One of the audio detector's test recordings, fetched from the server that
+ * serves this page (beside www/, as the repository lays it out): spoken
+ * digits PGD-attacked at ε = 0.005 against a speech model, the file the
+ * detector's cross-check vectors are computed on. A perturbation is computed
+ * by gradient steps against a network, not synthesized.
+ */
+async function adversarialRecording() {
+  const name = 'audio_pgd_linf_eps0.005.wav';
+  const url = new URL(`../tests/data/detect/${name}`, import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  return new File([await response.blob()], name, { type: 'audio/wav' });
+}
+
 // ------------------------------------------------------------ the list
 
 export const AUDIO_SAMPLES = [
   { id: 'dolphin', label: 'Ultrasonic command (DolphinAttack)', make: ultrasonicCommand },
   { id: 'pilot', label: '19 kHz pilot tone', make: pilotTone },
   { id: 'metadata', label: 'Hidden metadata + appended ZIP', make: hiddenMetadata },
+  { id: 'adversarial', label: 'Adversarial example (PGD)', make: adversarialRecording },
   { id: 'clean', label: 'Clean speech-like clip', make: cleanClip },
+  { id: 'long', label: '5-minute recording with a 19 kHz beacon (a long job)', make: longRecording },
 ];

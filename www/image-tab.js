@@ -1,18 +1,13 @@
-// The demo's image tab: runs Guard.image on a chosen, dropped or sample
-// image and draws the before and after pictures, the verdict, the removed
-// metadata (a map pin for GPS), the findings, the learned detectors' scores
-// as gauges and a download link. The guard comes from app.js through
-// useGuards(), so both tabs share one policy.
+// The demo's image tab: runs the guard's image() on a chosen, dropped or
+// sample image and draws the before and after pictures, the verdict, the
+// removed metadata (a map pin for GPS), the findings by severity, the learned
+// detectors' scores as gauges, the time each step took and a download link.
+// An indeterminate progress bar and a Cancel button show while the guard
+// works (the guard reports no progress for images). The guard comes from
+// guard-client.js, shared by every tab.
 
-import { $, el, findingHead, formatBytes, nextPaint, SEVERITY_RANK, showError, wireFileDrop } from './dom.js';
-
-/** The guard for the current policy, or null while the module loads. */
-let currentGuard = () => null;
-
-/** Hands this tab the function that returns the guard for the current policy. */
-export function useGuards(get) {
-  currentGuard = get;
-}
+import { $, detectorRow, detectorStatus, drawFindingGroups, drawTimings, el, findingHead, formatBytes, nextPaint, showError, startupSteps, wireFileDrop } from './dom.js';
+import { currentGuard } from './guard-client.js';
 
 const MIME_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
@@ -56,7 +51,7 @@ function mapPin() {
   return svg;
 }
 
-function drawImageVerdict(report, ms) {
+function drawImageVerdict(report) {
   const box = $('image-verdict');
   box.className = `verdict verdict-${report.verdict}`;
   const flagged = report.findings.some((f) => f.action === 'flag');
@@ -70,7 +65,7 @@ function drawImageVerdict(report, ms) {
   const count = report.findings.length;
   box.replaceChildren(
     el('strong', { text: report.verdict.toUpperCase() }),
-    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}, checked in ${ms.toFixed(0)} ms.`,
+    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}.`,
   );
 }
 
@@ -106,31 +101,21 @@ function drawMetadata(report) {
 }
 
 function drawImageFindings(report) {
-  const list = $('image-findings');
-  list.replaceChildren();
-  if (report.findings.length === 0) {
-    list.append(el('li', { class: 'none', text: 'No findings.' }));
-    return;
-  }
-  // Most severe first; the sort is stable, so the report's order holds within a severity.
-  const sorted = [...report.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
-  for (const finding of sorted) {
+  drawFindingGroups($('image-findings'), report.findings, (finding) => {
     const details = [`${finding.count.toLocaleString('en')} occurrence${finding.count === 1 ? '' : 's'}`];
     if (finding.bytes) details.push(`bytes ${finding.bytes.start.toLocaleString('en')}–${finding.bytes.end.toLocaleString('en')} of the file`);
     if (finding.score !== undefined) details.push(`score ${finding.score.toFixed(2)}`);
     const flaggedText = finding.code === 'image.metadata_text' && finding.payload;
-    list.append(
-      el(
-        'li',
-        { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
-        findingHead(finding),
-        el('p', { text: finding.message }),
-        el('p', { class: 'where', text: details.join(', ') }),
-        flaggedText ? el('p', { text: 'The metadata text the text guard flagged:' }) : null,
-        flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
-      ),
+    return el(
+      'li',
+      { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
+      findingHead(finding),
+      el('p', { text: finding.message }),
+      el('p', { class: 'where', text: details.join(', ') }),
+      flaggedText ? el('p', { text: 'The metadata text the text guard flagged (decoded payload):' }) : null,
+      flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
     );
-  }
+  });
 }
 
 // The learned detectors, in the order the result lists them: where their
@@ -141,46 +126,12 @@ const DETECTORS = [
   { key: 'image_typographic', code: 'image.typographic', id: 'image-typographic', term: 'Rendered text', label: 'Typographic-image score' },
 ];
 
-const percent = (x) => `${Math.round(x * 100)}%`;
-
-/**
- * What a detector's score meant under the policy (`check`, its entry in
- * `detectors`): the threshold and what was done. A finding carries the
- * threshold its score was held against; without one only a threshold set in
- * the policy is known (null there means the model's own, not given to the page).
- */
-function detectorStatus(detector, report, check) {
-  if (report.scores[detector.key] === undefined) {
-    return { threshold: null, text: check?.action === 'allow' ? 'not run: off in this policy' : 'not run' };
-  }
-  const finding = report.findings.find((f) => f.code === detector.code);
-  if (finding) {
-    return { threshold: finding.threshold, text: `at or above the threshold of ${percent(finding.threshold)}: ${finding.action === 'block' ? 'blocked' : 'flagged'}` };
-  }
-  const threshold = check?.threshold ?? null;
-  return { threshold, text: `below ${threshold === null ? "the model's threshold" : `the threshold of ${percent(threshold)}`}: no finding` };
-}
-
-/**
- * A gauge of `score` from 0 to 1. Where the threshold is known it is `high`,
- * so the gauge turns red where the detector fires, and half of it `low`, so
- * it turns amber on the way there; `optimum` 0 says that low is good.
- */
-function detectorMeter(detector, score, threshold) {
-  const attrs = { id: `${detector.id}-meter`, min: '0', max: '1', optimum: '0', value: String(score), 'aria-label': detector.label, 'aria-describedby': `${detector.id}-status` };
-  if (threshold !== null && threshold !== undefined) Object.assign(attrs, { low: String(threshold / 2), high: String(threshold), 'data-threshold': String(threshold) });
-  return el('meter', attrs);
-}
-
 /** The two learned detectors' scores, each with its threshold and what it did, or "not run". */
 function drawDetectorScores(report, detectors) {
   const rows = DETECTORS.flatMap((detector) => {
     const score = report.scores[detector.key];
-    const status = detectorStatus(detector, report, detectors?.[detector.key]);
-    const line = el('span', { id: `${detector.id}-status`, class: 'detector-status', text: status.text });
-    // No gauge for a detector that did not run: an empty one would read as 0%.
-    const gauge = score === undefined ? [] : [detectorMeter(detector, score, status.threshold), ' ', el('span', { class: 'meter-value', text: percent(score) })];
-    return [el('dt', { text: detector.term }), el('dd', { 'data-detector': detector.key }, ...gauge, line)];
+    const status = detectorStatus(score, report.findings.find((f) => f.code === detector.code), detectors?.[detector.key]);
+    return detectorRow(detector, score, status.threshold, status.text);
   });
   $('image-scores').replaceChildren(...rows);
 }
@@ -195,29 +146,36 @@ function resetImageResult() {
   $('image-metadata').replaceChildren();
   $('image-findings').replaceChildren();
   $('image-scores').replaceChildren();
+  $('image-timings').replaceChildren();
 }
 
 let imageRun = 0;
 let lastImage = null;
+let controller = null;
 
 /**
- * Checks an image: a File, or a function that makes one (a sample). Results
- * of a run overtaken by a newer one are dropped. The result section's
- * data-status (idle, processing, done, error) and data-file tell tests and
- * styles where it stands.
+ * Checks an image: a File, or a function that makes one (a sample). A newer
+ * check aborts an older one, whose result is dropped. The result section's
+ * data-status (idle, processing, done, cancelled, error) and data-file tell
+ * tests and styles where it stands.
  */
 export async function checkImage(source) {
   const run = ++imageRun;
+  controller?.abort();
+  controller = new AbortController();
+  const { signal } = controller;
   const section = $('image-result');
   section.dataset.status = 'processing';
   section.dataset.file = '';
   resetImageResult();
   $('image-verdict').className = 'verdict';
   $('image-verdict').textContent = 'Processing…';
+  $('image-busy').hidden = false;
   // No aria-busy on the section: screen readers would hold back the
   // "Processing…" the verdict's live region announces.
   const finish = (status) => {
     section.dataset.status = status;
+    $('image-busy').hidden = true;
   };
   const fail = (message) => {
     $('image-verdict').textContent = 'Not checked.';
@@ -226,44 +184,64 @@ export async function checkImage(source) {
     finish('error');
   };
   let file;
+  const making = performance.now();
   try {
     file = typeof source === 'function' ? await source() : source;
   } catch (err) {
     if (run === imageRun) fail(`Could not make or load the sample image in this browser (${err.message}).`);
     return;
   }
+  const made = typeof source === 'function' ? performance.now() - making : undefined;
   if (run !== imageRun) return;
   lastImage = file;
   section.dataset.file = file.name;
   showPicture('before', file, `Before: ${file.name}, ${formatBytes(file.size)}.`);
-  if (!currentGuard()) {
+  const client = currentGuard();
+  if (!client) {
     fail('The WebAssembly module is not loaded yet.');
     return;
   }
   await nextPaint();
   if (run !== imageRun) return;
   try {
-    const guard = currentGuard();
+    const warmed = await client.warm('image', { signal });
     const started = performance.now();
-    const result = await guard.image(file);
-    const ms = performance.now() - started;
+    const result = await client.image(file, { signal });
+    const sanitized = performance.now() - started;
+    const detectors = (await client.policy()).detectors;
     if (run !== imageRun) return;
+    const drawing = performance.now();
     const { image } = result.report;
     if (image) $('image-before-caption').textContent = `Before: ${file.name}, ${describeImage(image.format, image.width, image.height, image.input_bytes)}${image.frames > 1 ? `, ${image.frames} frames` : ''}.`;
-    drawImageVerdict(result.report, ms);
+    drawImageVerdict(result.report);
     drawImageOutput(result, file.name);
     drawMetadata(result.report);
     drawImageFindings(result.report);
-    drawDetectorScores(result.report, guard.policy().detectors);
+    drawDetectorScores(result.report, detectors);
+    drawTimings('image-timings', [
+      ...startupSteps(client),
+      ['Load the image detectors and their engine', warmed, true],
+      ['Make the sample', made],
+      ['Sanitize and score (guard.image)', sanitized],
+      ['Draw the result', performance.now() - drawing],
+    ]);
     finish('done');
   } catch (err) {
-    if (run === imageRun) fail(`${err.code ?? err.name}: ${err.message}`);
+    if (run !== imageRun) return;
+    if (signal.aborted) {
+      $('image-verdict').textContent = 'Cancelled: nothing was checked.';
+      showPicture('after', null, 'After: cancelled.', 'Cancelled');
+      finish('cancelled');
+      return;
+    }
+    fail(`${err.code ?? err.name}: ${err.message}`);
   }
 }
 
 /** Wires the drop zone, the file input and the before picture's error. */
 export function wireDropZone() {
   wireFileDrop($('drop'), checkImage);
+  $('image-cancel').addEventListener('click', () => controller?.abort());
   // HEIC, TIFF and the like: the guard says why it refuses them, but the
   // browser may not draw them either.
   $('image-before').addEventListener('error', (event) => {
@@ -280,5 +258,5 @@ export function wireDropZone() {
 
 /** Checks the last image again (after a policy change), if there is one. */
 export function recheckImage() {
-  if (lastImage) checkImage(lastImage);
+  return lastImage ? checkImage(lastImage) : Promise.resolve();
 }

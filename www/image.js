@@ -160,6 +160,34 @@ async function photoWithGps() {
   return new File([jpeg.subarray(0, 2), exif, jpeg.subarray(2)], 'photo-with-gps.jpg', { type: 'image/jpeg' });
 }
 
+/**
+ * A 12-megapixel photo (4000 × 3000) with a GPS position: the long job that
+ * shows the page staying responsive while the guard works. The landscape is
+ * drawn small (its noise costs a pass over every pixel) and scaled up, with
+ * fine detail drawn at full size so the JPEG has something to encode.
+ */
+export async function largePhoto() {
+  const [w, h] = [4000, 3000];
+  const small = new OffscreenCanvas(1000, 750);
+  drawLandscape(small.getContext('2d'), 1000, 750);
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(small, 0, 0, w, h);
+  ctx.strokeStyle = 'rgba(20, 40, 20, 0.5)';
+  ctx.lineWidth = 2;
+  for (let x = 0; x < w; x += 9) {
+    // Grass: short strokes along the bottom third.
+    const y = h * 0.7 + ((x * 7919) % 800);
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(x + 3, y - 24);
+    ctx.stroke();
+  }
+  const jpeg = await canvasBytes(canvas, 'image/jpeg', 0.9);
+  const exif = exifSegment({ make: 'Phonecam', model: 'Pocket 12 Pro', latitude: 40.689247, longitude: -74.044502 });
+  return new File([jpeg.subarray(0, 2), exif, jpeg.subarray(2)], 'large-photo-12mp.jpg', { type: 'image/jpeg' });
+}
+
 // ------------------------------------------------------------ PNG chunks
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -340,4 +368,5 @@ export const IMAGE_SAMPLES = [
   { id: 'scaling', label: 'Scaling attack', make: scalingAttack },
   { id: 'adversarial', label: 'Adversarial example (PGD)', make: adversarialExample },
   { id: 'typographic', label: 'Typographic prompt', make: typographicPrompt },
+  { id: 'large', label: '12 MP photo with GPS (a long job)', make: largePhoto },
 ];
