@@ -918,3 +918,17 @@ fn broken_and_cut_compressed_files_are_typed_errors_or_shorter() {
         assert_eq!(e.code(), "limit.audio_memory", "{name}");
     }
 }
+
+#[test]
+fn bytes_that_only_look_like_a_recording_are_not_one() {
+    // An MP3 frame sync (11 bits) and an ADTS one (12 bits) open these, but
+    // no reader takes them: the input is not a recording, as for any other
+    // unrecognized bytes (callers that try image, then audio, rely on it).
+    for bytes in [
+        &[0xFF, 0xFE, 0x00, 0x81, 0x90][..],
+        &[0xFF, 0xF1, 0x50, 0x80, 0, 0, 0],
+    ] {
+        let err = guard().audio(bytes, &AudioInput::default()).unwrap_err();
+        assert_eq!(err.code(), "input.audio_format", "{bytes:?}: {err}");
+    }
+}

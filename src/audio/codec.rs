@@ -62,6 +62,19 @@ fn refusal(e: CodecError) -> Error {
     }
 }
 
+/// The probe's refusal: no reader takes bytes that only looked like a
+/// recording to the sniffer (an MP3 or ADTS sync word is 11 or 12 bits), so
+/// they are not a recording in a format the guard reads.
+fn not_this_format(e: CodecError) -> Error {
+    match e {
+        CodecError::Unsupported(what) => Error::input(
+            "input.audio_format",
+            format!("the input is not a recording in a format the guard reads ({what})"),
+        ),
+        other => refusal(other),
+    }
+}
+
 /// Decodes packets on demand.
 pub(crate) struct Decoder<'a> {
     format: Box<dyn FormatReader + 'a>,
@@ -112,7 +125,7 @@ pub(crate) fn open<'a>(
     let meta = MetadataOptions::default();
     let mut format = symphonia::default::get_probe()
         .probe(&h, stream, FormatOptions::default(), meta)
-        .map_err(refusal)?;
+        .map_err(not_this_format)?;
     let track = format
         .default_track(TrackType::Audio)
         .ok_or_else(|| malformed("it has no audio track"))?;
