@@ -3,9 +3,14 @@
 // where the server sends it as application/wasm.
 
 import initWasm from './dist/mmguard.js';
-import { initOnce, setEngineLoader, setModelLoader } from './core.js';
+import { chooseSimd, initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdSupported } from './core.js';
+import { setWorkerSpawner } from './guard-worker.js';
 
-export { AudioDetector, Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, version } from './core.js';
+export {
+  AudioDetector, Guard, ImageDetector, MmguardError, TextDetector, defaultPolicy, simdLoaded, simdSupported, version,
+} from './core.js';
+export { GuardWorker } from './guard-worker.js';
+export { guardUpload } from './upload.js';
 
 // Fetched only when a detector is first used. Each model's URL is written out
 // whole, so bundlers see it as an asset.
@@ -27,18 +32,46 @@ setModelLoader(async (name) => {
 /**
  * Loads the wasm module. Call and await it once before anything else; later
  * calls return the same promise. `input` overrides where the module comes from
- * (a URL, a Response, bytes or a compiled WebAssembly.Module); by default it is
- * dist/mmguard_bg.wasm next to this file, written so bundlers see the asset.
+ * (a URL, a Response, bytes or a compiled WebAssembly.Module). By default it is
+ * dist/mmguard_bg.wasm next to this file, or dist/mmguard_nosimd_bg.wasm where
+ * the browser lacks wasm SIMD; `options.simd` (true or false) forces the
+ * choice. Both URLs are written out whole, so bundlers see the assets.
  */
-export function init(input) {
-  return initOnce(() =>
-    initWasm({ module_or_path: input ?? new URL('./dist/mmguard_bg.wasm', import.meta.url) }),
-  );
+export function init(input, options) {
+  return initOnce(() => {
+    const simd = chooseSimd(options);
+    const url = simd
+      ? new URL('./dist/mmguard_bg.wasm', import.meta.url)
+      : new URL('./dist/mmguard_nosimd_bg.wasm', import.meta.url);
+    return initWasm({ module_or_path: input ?? url }).then(() => setSimdBuild(input ? null : simd));
+  });
 }
 
-// The engine module, fetched when an image detector is first used.
+// The engine module, fetched when an image detector is first used. It has no
+// baseline build (see the Makefile's wasm-nosimd).
 setEngineLoader(async () => {
+  if (!simdSupported()) throw new Error('the detectors\' engine needs WebAssembly SIMD, which this browser lacks');
   const engine = await import('./dist/mmguard_engine.js');
   await engine.default({ module_or_path: new URL('./dist/mmguard_engine_bg.wasm', import.meta.url) });
   return engine;
 });
+
+// GuardWorker's workers: module workers started from this package's own
+// worker.js, so they load under a strict CSP (worker-src 'self').
+if (typeof Worker !== 'undefined') {
+  setWorkerSpawner(() => {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    return {
+      post: (message, transfer) => worker.postMessage(message, transfer),
+      onMessage: (handle) => worker.addEventListener('message', (event) => handle(event.data)),
+      onFailure: (handle) => {
+        worker.addEventListener('error', (event) => {
+          event.preventDefault();
+          handle(new Error(event.message || 'the worker script could not be loaded or threw'));
+        });
+        worker.addEventListener('messageerror', () => handle(new Error('a message from the worker could not be read')));
+      },
+      terminate: () => worker.terminate(),
+    };
+  });
+}

@@ -46,6 +46,48 @@ function callWasm(fn) {
 let ready = false;
 let loading = null;
 
+// The smallest module that uses a SIMD instruction (i8x16.popcnt of a splat):
+// it validates only where the engine has wasm SIMD.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/**
+ * Whether this runtime runs WebAssembly SIMD. The entry points load the SIMD
+ * build of the module where it does and the baseline build elsewhere; the
+ * image and audio detectors' engine needs SIMD.
+ */
+export function simdSupported() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+// Which build init() loaded: true (SIMD), false (baseline) or null (not yet).
+let simdBuild = null;
+
+/** Used by the entry points only; not part of the public API. */
+export function setSimdBuild(simd) {
+  simdBuild = simd;
+}
+
+/** Whether the loaded module is the SIMD build (null before init()). */
+export function simdLoaded() {
+  return simdBuild;
+}
+
+/** Used by the entry points only: options.simd, checked, else what the runtime supports. */
+export function chooseSimd(options) {
+  const simd = options?.simd;
+  if (simd === undefined || simd === null) return simdSupported();
+  if (typeof simd !== 'boolean') {
+    throw new MmguardError('input.type', `init()'s options.simd must be a boolean, got ${describe(simd)}`);
+  }
+  return simd;
+}
+
 /**
  * Runs `load` (which instantiates the wasm module) once per process or page;
  * every later call gets the same promise. A failed load is forgotten, so

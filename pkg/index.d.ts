@@ -935,6 +935,13 @@ export type ErrorCode =
   | "model.unsupported"
   | "internal.trap"
   | "internal.serialize"
+  | "guard.terminated"
+  | "worker.unavailable"
+  | "worker.failed"
+  | "worker.protocol"
+  | "internal.worker"
+  | "upload.blocked"
+  | "upload.unsupported"
   | (string & {});
 
 /** An input or policy mmguard refused to process. Branch on `code`, never on `message`. */
@@ -956,10 +963,145 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
  * same promise; after a failure (`"init.failed"`) a new call retries.
  *
  * In browsers `input` overrides where the module comes from (default:
- * `dist/mmguard_bg.wasm` beside the package's entry file). Node.js reads that
- * file from disk and workerd imports it at load time; both ignore `input`.
+ * `dist/mmguard_bg.wasm` beside the package's entry file, or
+ * `dist/mmguard_nosimd_bg.wasm` where the browser lacks wasm SIMD). Node.js
+ * reads the file from disk and workerd imports it at load time; both ignore
+ * `input`.
  */
-export function init(input?: InitInput): Promise<void>;
+export function init(input?: InitInput, options?: InitOptions): Promise<void>;
+
+/** Options of `init()`. */
+export interface InitOptions {
+  /**
+   * `true` loads the SIMD build, `false` the baseline build (no SIMD); by
+   * default the runtime is asked (`simdSupported()`). workerd always loads the
+   * SIMD build.
+   */
+  simd?: boolean;
+}
+
+/**
+ * Whether this runtime runs WebAssembly SIMD. The image and audio detectors'
+ * engine needs it: without it they reject with `detector.unavailable`, while
+ * every sanitizer works in the baseline build.
+ */
+export function simdSupported(): boolean;
+
+/** Whether `init()` loaded the SIMD build (`null` before, or when `input` chose the module). */
+export function simdLoaded(): boolean | null;
+
+/** Options of `GuardWorker.create()`. */
+export interface GuardWorkerOptions {
+  /** Workers in the pool, each with its own wasm module and Guard: 1 to 16, default 1. */
+  poolSize?: number;
+  /** As `init()`'s `simd`, for the workers' modules. */
+  simd?: boolean;
+}
+
+/** Options of every `GuardWorker` call. */
+export interface WorkerCallOptions {
+  /**
+   * Cancels the call: a queued call leaves the queue, a running one stops with
+   * its worker, which a fresh one replaces. The promise rejects with
+   * `signal.reason` (an `AbortError` DOMException by default).
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of `GuardWorker.image()` and `GuardWorker.audio()`. */
+export interface WorkerFileOptions extends WorkerCallOptions {
+  /** As `Guard.image()`'s `type`. */
+  type?: string;
+  /**
+   * `false` copies an ArrayBuffer or Uint8Array instead of moving it to the
+   * worker. By default it is transferred: the caller's buffer is detached
+   * (length 0) once the call starts. A Uint8Array that views part of a larger
+   * buffer is always copied; a Blob is passed by reference.
+   */
+  transfer?: boolean;
+}
+
+/** Options of `GuardWorker.audio()`. */
+export interface WorkerAudioOptions extends WorkerFileOptions {
+  /** As `Guard.audio()`'s `onProgress`, called on the calling thread. */
+  onProgress?: (share: number) => void;
+}
+
+/**
+ * The Guard API with the work done off the calling thread, in a pool of
+ * workers (module Web Workers started from the package's own `worker.js` in
+ * browsers, so a CSP of `script-src 'self' 'wasm-unsafe-eval'; worker-src
+ * 'self'` suffices; worker_threads in Node.js). Each worker loads its own wasm
+ * module and makes its Guard with `Guard.create(policy)`. No `init()` is
+ * needed. In Node.js the pool keeps the process alive until `terminate()`.
+ *
+ * @example
+ * const guard = await GuardWorker.create({ text: { pii: { action: "sanitize" } } });
+ * const { bytes, report } = await guard.image(file, { signal });
+ */
+export class GuardWorker {
+  private constructor();
+  /**
+   * Starts the pool.
+   * @throws {MmguardError} (the promise rejects) the policy's `policy.json` or
+   *   `policy.invalid`, `input.type` for bad options, `worker.unavailable`
+   *   where workers cannot be started (workerd), `worker.failed` when a worker
+   *   script cannot load.
+   */
+  static create(policy?: PolicyInput | null, options?: GuardWorkerOptions): Promise<GuardWorker>;
+  /** The version of the mmguard crate in the workers' module. */
+  readonly version: string;
+  /** As `Guard.text()`, in a worker. */
+  text(input: string, options?: WorkerCallOptions): Promise<TextResult>;
+  /** As `Guard.image()`, in a worker. */
+  image(input: Uint8Array | ArrayBuffer | Blob, options?: WorkerFileOptions): Promise<ImageResult>;
+  /** As `Guard.audio()`, in a worker. */
+  audio(input: Uint8Array | ArrayBuffer | Blob, options?: WorkerAudioOptions): Promise<AudioResult>;
+  /** The effective policy. */
+  policy(): Promise<Policy>;
+  /** Stops every worker; pending and later calls reject with `guard.terminated`. */
+  terminate(): void;
+  /** The same as `terminate()`. */
+  free(): void;
+}
+
+/** What `guardUpload()` says about one part. */
+export interface UploadReport {
+  /** The form field's name (a File's name when a single file was given). */
+  name: string;
+  /** The file's name, for file parts. */
+  filename?: string;
+  report: Report;
+}
+
+/** Options of `guardUpload()`. */
+export interface UploadOptions {
+  /** `"reject"` (default) refuses the whole upload when a part is blocked; `"drop"` leaves blocked parts out. */
+  onBlocked?: "reject" | "drop";
+}
+
+/** An `MmguardError` with code `upload.blocked`: every part's report. */
+export interface UploadBlockedError extends MmguardError {
+  reports: UploadReport[];
+}
+
+/**
+ * Sanitizes what a page is about to upload, with a Guard or a GuardWorker:
+ * images by `image()`, recordings by `audio()`, text files and string fields
+ * by `text()`; an untyped file is recognized from its bytes.
+ *
+ * - a FormData resolves to `{ body: FormData, reports }`;
+ * - a File or Blob to `{ body: File | null, reports }` (null: dropped);
+ * - an `<input type=file>` has its files replaced: `{ files, reports }`.
+ *
+ * @throws {MmguardError} (the promise rejects) `upload.blocked` when the policy
+ *   blocked a part (`err.reports` says why; nothing should be sent),
+ *   `upload.unsupported` for a file that is neither an image, a recording nor
+ *   UTF-8 text, the guard's own error for a file it could not read.
+ */
+export function guardUpload(guard: Guard | GuardWorker, body: FormData, options?: UploadOptions): Promise<{ body: FormData; reports: UploadReport[] }>;
+export function guardUpload(guard: Guard | GuardWorker, body: Blob, options?: UploadOptions): Promise<{ body: File | null; reports: UploadReport[] }>;
+export function guardUpload(guard: Guard | GuardWorker, body: HTMLInputElement, options?: UploadOptions): Promise<{ files: FileList; reports: UploadReport[] }>;
 
 /**
  * Sanitizes text according to one policy. Make one Guard per policy and reuse

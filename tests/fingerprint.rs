@@ -2,6 +2,8 @@
 //! asks, for texts and images (blocked ones too), and close for an image and
 //! its adversarially perturbed copy, far for unrelated images.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use mmguard::{Fingerprint, FingerprintKind, Guard, ImageInput, Policy, Verdict};
 
 fn guard(json: &str) -> Guard {

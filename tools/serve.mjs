@@ -79,7 +79,7 @@ function send(res, status, text, extra = {}) {
   res.end(text);
 }
 
-async function handle(root, req, res) {
+async function handle(root, req, res, extra) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     send(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
     return;
@@ -101,7 +101,7 @@ async function handle(root, req, res) {
   }
   const { size } = await stat(found.file);
   const type = MIME_TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream';
-  res.writeHead(200, { ...HEADERS, 'content-type': type, 'content-length': size });
+  res.writeHead(200, { ...HEADERS, ...extra, 'content-type': type, 'content-length': size });
   if (req.method === 'HEAD') {
     res.end();
     return;
@@ -114,11 +114,14 @@ async function handle(root, req, res) {
 /**
  * Serves the files under `root` on http://127.0.0.1:`port` (0 picks a free
  * port: read it from `server.address().port`). Resolves once listening.
+ * `options.headers` are added to every file served (e.g. a
+ * Content-Security-Policy, which then also governs workers and modules).
  */
-export async function serve(root, port) {
+export async function serve(root, port, options = {}) {
   const realRoot = await realpath(path.resolve(root));
+  const extra = options.headers ?? {};
   const server = createServer((req, res) => {
-    handle(realRoot, req, res).catch(() => {
+    handle(realRoot, req, res, extra).catch(() => {
       if (res.headersSent) res.destroy();
       else send(res, 500, 'internal error\n');
     });

@@ -38,6 +38,8 @@ const gateway :Workerd.Worker = (
     (name = "mmguard", esModule = "export * from 'node_modules/mmguard/workerd.js';"),
     (name = "node_modules/mmguard/workerd.js", esModule = embed "../../pkg/workerd.js"),
     (name = "node_modules/mmguard/core.js", esModule = embed "../../pkg/core.js"),
+    (name = "node_modules/mmguard/guard-worker.js", esModule = embed "../../pkg/guard-worker.js"),
+    (name = "node_modules/mmguard/upload.js", esModule = embed "../../pkg/upload.js"),
     (name = "node_modules/mmguard/dist/mmguard.js", esModule = embed "../../pkg/dist/mmguard.js"),
     (name = "node_modules/mmguard/dist/mmguard_bg.wasm", wasm = embed "../../pkg/dist/mmguard_bg.wasm"),
     # The text detector's model as a Data module (an ArrayBuffer).

@@ -13,6 +13,8 @@ const worker :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "pkg/workerd.js", esModule = embed "../../pkg/workerd.js"),
     (name = "pkg/core.js", esModule = embed "../../pkg/core.js"),
+    (name = "pkg/guard-worker.js", esModule = embed "../../pkg/guard-worker.js"),
+    (name = "pkg/upload.js", esModule = embed "../../pkg/upload.js"),
     (name = "pkg/dist/mmguard.js", esModule = embed "../../pkg/dist/mmguard.js"),
     (name = "pkg/dist/mmguard_bg.wasm", wasm = embed "../../pkg/dist/mmguard_bg.wasm"),
     # The text detector's model as a Data module (an ArrayBuffer), as a

@@ -144,3 +144,34 @@ export async function scorePrompt(prompt: string, model: Uint8Array): Promise<nu
 
 // @ts-expect-error a score cannot be given a mode
 export const badDetector: PolicyInput = { detectors: { text: { mode: "remove" } } };
+
+// GuardWorker and guardUpload: the same shapes as Guard, every call a promise.
+import { GuardWorker, guardUpload, simdLoaded, simdSupported, type UploadBlockedError } from "mmguard";
+
+export async function offTheMainThread(file: File, form: FormData, signal: AbortSignal): Promise<FormData> {
+  const guard = await GuardWorker.create({ text: { pii: { action: "sanitize" } } }, { poolSize: 2 });
+  const image: ImageResult = await guard.image(file, { signal, transfer: false });
+  const audio: AudioResult = await guard.audio(file, { onProgress: (share: number) => void share });
+  const text: TextResult = await guard.text("hi", { signal });
+  const policy: Policy = await guard.policy();
+  void [image, audio, text, policy, guard.version, simdSupported(), simdLoaded()];
+  // @ts-expect-error: calls return promises, not results
+  const sync: TextResult = guard.text("hi");
+  void sync;
+  // @ts-expect-error: the pool size is a number
+  await GuardWorker.create(null, { poolSize: "2" });
+  await init(undefined, { simd: false });
+  try {
+    const { body } = await guardUpload(guard, form);
+    const single = await guardUpload(guard, file, { onBlocked: "drop" });
+    void single.body?.name;
+    guard.terminate();
+    return body;
+  } catch (err) {
+    if (err instanceof MmguardError && err.code === "upload.blocked") {
+      const reports = (err as UploadBlockedError).reports;
+      void reports[0]?.report.verdict;
+    }
+    throw err;
+  }
+}
