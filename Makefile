@@ -44,8 +44,11 @@ setup-rust:
 	  cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
 	fi
 
+# The Vite example (examples/vite-app) has its own install, as an app would.
 setup-npm:
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+	@if [ ! -d examples/vite-app/node_modules ] || [ examples/vite-app/package-lock.json -nt examples/vite-app/node_modules/.package-lock.json ]; then \
+	  npm ci --prefix examples/vite-app --no-audit --no-fund; fi
 
 # cargo-fuzz builds with -Z sanitizer flags; this machine has only the stable
 # toolchain, so the fuzz build (and only it) sets RUSTC_BOOTSTRAP=1.
