@@ -710,6 +710,16 @@ export interface Scores {
   image_typographic?: number;
   /** The audio detector's adversarial-perturbation score; absent when it did not run. */
   audio_adversarial?: number;
+  /**
+   * The threshold each detector that ran was judged against (the policy's,
+   * else the model's own); absent when no detector ran.
+   */
+  thresholds?: {
+    injection?: number;
+    image_adversarial?: number;
+    image_typographic?: number;
+    audio_adversarial?: number;
+  };
 }
 
 /** Sizes before and after. */

@@ -69,8 +69,8 @@ pub use policy::{
 };
 pub use report::{
     ActionTaken, AudioOutputStats, AudioStats, ByteRange, Code, Encoding, Finding,
-    ImageOutputStats, ImageStats, Payload, Report, Scores, Severity, Span, Stats, Verdict,
-    MAX_SPANS,
+    ImageOutputStats, ImageStats, Payload, Report, Scores, Severity, Span, Stats, Thresholds,
+    Verdict, MAX_SPANS,
 };
 pub use sniff::{declared_format, sniff, ImageFormat, Sniffed};
 

@@ -410,6 +410,35 @@ pub struct Scores {
     /// it did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_adversarial: Option<f64>,
+    /// The threshold each detector that ran was judged against (the policy's,
+    /// else the model's own), so a caller can tell how close a score came.
+    #[serde(default, skip_serializing_if = "Thresholds::is_empty")]
+    pub thresholds: Thresholds,
+}
+
+/// The thresholds in effect for the detectors that ran; each is absent when
+/// its detector did not run.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// For `injection` (the text detector's score combined with the heuristics).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub injection: Option<f64>,
+    /// For `image_adversarial`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_adversarial: Option<f64>,
+    /// For `image_typographic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_typographic: Option<f64>,
+    /// For `audio_adversarial`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_adversarial: Option<f64>,
+}
+
+impl Thresholds {
+    /// No detector ran.
+    pub fn is_empty(&self) -> bool {
+        *self == Thresholds::default()
+    }
 }
 
 /// Sizes before and after.

@@ -437,6 +437,16 @@ fn image_reports_the_detectors_scores() {
     );
     assert!(r["scores"]["image_adversarial"].as_f64().unwrap() > 0.5);
     assert!(r["scores"]["image_typographic"].as_f64().is_some());
+    // The models' own thresholds, as no policy set one.
+    let thresholds = &r["scores"]["thresholds"];
+    assert!(
+        (thresholds["image_adversarial"].as_f64().unwrap() - 0.7767).abs() < 1e-3,
+        "{r}"
+    );
+    assert!(
+        (thresholds["image_typographic"].as_f64().unwrap() - 0.3241).abs() < 1e-3,
+        "{r}"
+    );
     let rendered = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/detect/text_render.png"

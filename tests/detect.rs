@@ -66,6 +66,36 @@ fn below_the_threshold_there_is_a_score_and_no_finding() {
     let r = guard.text("What is the capital of France?").unwrap().report;
     assert!(!r.has(Code::InjectionScore));
     assert_eq!(r.scores.injection, 0.49);
+    // The threshold in effect is reported beside the score, finding or not.
+    assert_eq!(r.scores.thresholds.injection, Some(0.5));
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["scores"]["thresholds"]["injection"], 0.5);
+}
+
+#[test]
+fn thresholds_are_the_policys_when_set_and_absent_without_detectors() {
+    let p = policy(
+        r#"{ "detectors": { "text": { "threshold": 0.3 }, "image_adversarial": { "threshold": 0.6 } } }"#,
+    );
+    let guard = Guard::new(p).unwrap().with_text_detector(fixed(0.1, 0.9));
+    assert_eq!(
+        guard
+            .text("hello")
+            .unwrap()
+            .report
+            .scores
+            .thresholds
+            .injection,
+        Some(0.3)
+    );
+    let bare = Guard::new(Policy::default())
+        .unwrap()
+        .text("hello")
+        .unwrap()
+        .report;
+    assert!(bare.scores.thresholds.is_empty());
+    let json = serde_json::to_value(&bare).unwrap();
+    assert!(json["scores"].get("thresholds").is_none());
 }
 
 #[test]
@@ -286,6 +316,7 @@ fn the_audio_detector_flags_blocks_and_names_itself() {
         (Some(0.9), Some(0.5), Action::Flag)
     );
     assert_eq!(r.report.scores.audio_adversarial, Some(0.9));
+    assert_eq!(r.report.scores.thresholds.audio_adversarial, Some(0.5));
     assert_eq!(
         r.report.audio.as_ref().unwrap().detectors,
         vec!["fixed: built in"]

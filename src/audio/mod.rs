@@ -485,6 +485,7 @@ fn finish<S: convert::Source>(
         ran.push(format!("{}: {}", d.name(), d.engine()));
         scores.audio_adversarial = Some(s.score);
         let threshold = check.threshold.unwrap_or(s.threshold);
+        scores.thresholds.audio_adversarial = Some(threshold);
         if s.score >= threshold {
             found.add(
                 Code::AudioAdversarialScore,

@@ -186,9 +186,11 @@ pub(crate) fn guard(
         let threshold = check.threshold.unwrap_or(s.threshold);
         let what = if code == Code::AdversarialScore {
             scores.image_adversarial = Some(s.score);
+            scores.thresholds.image_adversarial = Some(threshold);
             "carries an adversarial perturbation"
         } else {
             scores.image_typographic = Some(s.score);
+            scores.thresholds.image_typographic = Some(threshold);
             "is mostly rendered text (a typographic prompt)"
         };
         if s.score >= threshold {

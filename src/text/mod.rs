@@ -31,7 +31,7 @@ use crate::detect::{Detector, TextInput};
 use crate::error::Result;
 use crate::limits::char_count;
 use crate::policy::{Action, Policy, TextPolicy};
-use crate::report::{Code, Encoding, Report, Scores, Severity, Stats, Verdict};
+use crate::report::{Code, Encoding, Report, Scores, Severity, Stats, Thresholds, Verdict};
 
 use findings::Collector;
 #[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
@@ -238,6 +238,10 @@ pub(crate) fn guard_spliced(
             injection: detected.map_or(score, |s| s.score),
             injection_heuristic: score,
             injection_model: detected.map(|s| s.model),
+            thresholds: Thresholds {
+                injection: detected.map(|s| check.threshold.unwrap_or(s.threshold)),
+                ..Thresholds::default()
+            },
             ..Scores::default()
         },
         stats: Stats {
