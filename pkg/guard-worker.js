@@ -83,6 +83,8 @@ export class GuardWorker {
   #queue = [];
   #nextId = 1;
   #closed = false;
+  // Workers being started (their Guard not made yet).
+  #starting = 0;
 
   constructor(token) {
     if (token !== GuardWorker.#token) {
@@ -201,6 +203,9 @@ export class GuardWorker {
     }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (this.#slots.length === 0 && this.#starting === 0) {
+      return Promise.reject(new MmguardError('worker.failed', 'no worker of this GuardWorker could be restarted; create a new one'));
+    }
     return new Promise((resolve, reject) => {
       const job = { message: { ...message, id: this.#nextId++ }, transfer, onProgress: options?.onProgress, slot: null };
       const settle = (fn) => (value) => {
@@ -259,7 +264,8 @@ export class GuardWorker {
   // Starts one worker and makes its Guard; resolves to the wasm's version
   // once it joins the pool.
   #start() {
-    return new Promise((resolve, reject) => {
+    this.#starting++;
+    const started = new Promise((resolve, reject) => {
       const handle = spawner();
       const slot = new Slot(handle);
       const createId = this.#nextId++;
@@ -298,6 +304,11 @@ export class GuardWorker {
       });
       handle.post({ id: createId, op: 'create', policy: this.#policy, simd: this.#simd }, []);
     });
+    const done = () => {
+      this.#starting--;
+    };
+    started.then(done, done);
+    return started;
   }
 
   #answer(slot, msg) {

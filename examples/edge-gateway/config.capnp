@@ -42,8 +42,16 @@ const gateway :Workerd.Worker = (
     (name = "node_modules/mmguard/upload.js", esModule = embed "../../pkg/upload.js"),
     (name = "node_modules/mmguard/dist/mmguard.js", esModule = embed "../../pkg/dist/mmguard.js"),
     (name = "node_modules/mmguard/dist/mmguard_bg.wasm", wasm = embed "../../pkg/dist/mmguard_bg.wasm"),
-    # The text detector's model as a Data module (an ArrayBuffer).
+    # The detectors' engine, opt-in on workerd (mmguard/workerd-engine).
+    (name = "mmguard/workerd-engine", esModule = "import '/node_modules/mmguard/workerd-engine.js';"),
+    (name = "node_modules/mmguard/workerd-engine.js", esModule = embed "../../pkg/workerd-engine.js"),
+    (name = "node_modules/mmguard/dist/mmguard_engine.js", esModule = embed "../../pkg/dist/mmguard_engine.js"),
+    (name = "node_modules/mmguard/dist/mmguard_engine_bg.wasm", wasm = embed "../../pkg/dist/mmguard_engine_bg.wasm"),
+    # The detectors' models as Data modules (ArrayBuffers).
     (name = "mmguard/models/text-injection.onnx", data = embed "../../pkg/models/text-injection.onnx"),
+    (name = "mmguard/models/image-adversarial.onnx", data = embed "../../pkg/models/image-adversarial.onnx"),
+    (name = "mmguard/models/image-typographic.onnx", data = embed "../../pkg/models/image-typographic.onnx"),
+    (name = "mmguard/models/audio-adversarial.onnx", data = embed "../../pkg/models/audio-adversarial.onnx"),
   ],
   bindings = [
     (name = "GATEWAY_TOKEN_KEY", fromEnvironment = "GATEWAY_TOKEN_KEY"),

@@ -17,8 +17,14 @@ const worker :Workerd.Worker = (
     (name = "pkg/upload.js", esModule = embed "../../pkg/upload.js"),
     (name = "pkg/dist/mmguard.js", esModule = embed "../../pkg/dist/mmguard.js"),
     (name = "pkg/dist/mmguard_bg.wasm", wasm = embed "../../pkg/dist/mmguard_bg.wasm"),
+    # The opt-in engine entry and the engine module it imports.
+    (name = "pkg/workerd-engine.js", esModule = embed "../../pkg/workerd-engine.js"),
+    (name = "pkg/dist/mmguard_engine.js", esModule = embed "../../pkg/dist/mmguard_engine.js"),
+    (name = "pkg/dist/mmguard_engine_bg.wasm", wasm = embed "../../pkg/dist/mmguard_engine_bg.wasm"),
     # The text detector's model as a Data module (an ArrayBuffer), as a
     # wrangler rule { type = "Data", globs = ["**/*.onnx"] } would bundle it.
     (name = "pkg/models/text-injection.onnx", data = embed "../../pkg/models/text-injection.onnx"),
+    (name = "pkg/models/image-adversarial.onnx", data = embed "../../pkg/models/image-adversarial.onnx"),
+    (name = "pkg/models/audio-adversarial.onnx", data = embed "../../pkg/models/audio-adversarial.onnx"),
   ],
 );

@@ -57,7 +57,7 @@ function refuseAdmission(client, verdict) {
 
 async function watch(stub, config, client, entry, results) {
   const action = monitorActionFor(config, client);
-  const seen = observation(entry, results, config.monitor.minTextChars);
+  const seen = observation(results, config.monitor.minTextChars);
   const verdict = await stub.observe({ observation: seen, options: config.monitor, action, cooldownSeconds: config.monitor.cooldownSeconds });
   if (verdict.tripped) log('monitor.tripped', { client, action, reasons: verdict.reasons, counters: verdict.counters });
   return { ...verdict, action };

@@ -3,28 +3,37 @@
 // for the x-mmguard-summary header, and the monitor's observation
 // (fingerprints and detector scores) of the query.
 
-import { Guard, MmguardError, TextDetector, init } from 'mmguard';
+import { AudioDetector, Guard, ImageDetector, MmguardError, TextDetector, init } from 'mmguard';
+import 'mmguard/workerd-engine';
 import textModel from 'mmguard/models/text-injection.onnx';
+import imageAdversarialModel from 'mmguard/models/image-adversarial.onnx';
+import imageTypographicModel from 'mmguard/models/image-typographic.onnx';
+import audioModel from 'mmguard/models/audio-adversarial.onnx';
 import { GatewayError } from './errors.js';
 
 // One Guard per policy name per isolate: parsing a policy happens once.
 const guards = new Map();
-let textDetector = null;
+// The detectors, made once per isolate and shared by every guard.
+let detectors = null;
 
-// The detector scores the monitor watches: the report's score, the policy
-// entry holding its threshold, and the finding that carries both once reached.
-const SCORES = [
-  { name: 'injection', present: 'injection_model', detector: 'text', finding: 'text.injection_score' },
-  { name: 'image_adversarial', present: 'image_adversarial', detector: 'image_adversarial', finding: 'image.adversarial_score' },
-  { name: 'image_typographic', present: 'image_typographic', detector: 'image_typographic', finding: 'image.typographic' },
-  { name: 'audio_adversarial', present: 'audio_adversarial', detector: 'audio', finding: 'audio.adversarial_score' },
-];
+async function loadDetectors() {
+  const [imageAdversarial, imageTypographic, audio] = await Promise.all([
+    ImageDetector.create(imageAdversarialModel),
+    ImageDetector.create(imageTypographicModel),
+    AudioDetector.create(audioModel),
+  ]);
+  return { text: new TextDetector(textModel), imageAdversarial, imageTypographic, audio };
+}
+
+// The detector scores the monitor watches; the report gives each beside the
+// threshold it was judged against (scores.thresholds).
+const SCORES = ['injection', 'image_adversarial', 'image_typographic', 'audio_adversarial'];
 
 /**
  * The guard for `policyName`: the configured mmguard policy with fingerprints
- * switched on, and the text detector (its model imported as a Data module).
- * The image and audio detectors need the engine module, which workerd cannot
- * load at run time, so they do not run here.
+ * switched on, and the four detectors (their models imported as Data modules,
+ * the image and audio ones run by the engine that mmguard/workerd-engine
+ * brings); the policy's detectors.* actions say which run.
  */
 export async function guardFor(config, policyName) {
   if (!Object.hasOwn(config.policies, policyName)) {
@@ -33,21 +42,17 @@ export async function guardFor(config, policyName) {
   const cached = guards.get(policyName);
   if (cached && cached.source === config.policies[policyName]) return cached;
   await init();
-  textDetector ??= new TextDetector(textModel);
+  detectors ??= await loadDetectors();
   let guard;
   try {
-    guard = new Guard({ ...config.policies[policyName], fingerprint: true }, { detectors: { text: textDetector } });
+    guard = new Guard({ ...config.policies[policyName], fingerprint: true }, { detectors });
   } catch (e) {
     const why = e instanceof MmguardError ? `${e.code}: ${e.message}` : String(e);
     throw new GatewayError(503, 'gateway.misconfigured', `policy "${policyName}" is not a valid mmguard policy (${why})`);
   }
-  // Thresholds the policy leaves to the model are learned from the findings
-  // that carry them (see thresholdFor).
-  const detectors = guard.policy().detectors;
-  const thresholds = Object.fromEntries(SCORES.map((s) => [s.name, detectors[s.detector]?.threshold ?? null]));
   // A replaced guard is left to the garbage collector, not freed: a request
   // still in flight may be using it.
-  const entry = { guard, thresholds, source: config.policies[policyName] };
+  const entry = { guard, source: config.policies[policyName] };
   guards.set(policyName, entry);
   return entry;
 }
@@ -97,29 +102,21 @@ export function summaryHeader(results) {
   return encodeURIComponent(JSON.stringify(summary(results)));
 }
 
-// The threshold a score is compared with: the finding's when it reached it,
-// else the policy's, else one learned from an earlier finding of this guard.
-function thresholdFor(entry, spec, report) {
-  const finding = report.findings.find((f) => f.code === spec.finding && Number.isFinite(f.threshold));
-  if (finding) entry.thresholds[spec.name] ??= finding.threshold;
-  return finding?.threshold ?? entry.thresholds[spec.name];
-}
-
 /**
  * The monitor's view of one query: the fingerprints of its images and of its
  * texts of at least `minTextChars` characters, and the detector scores that
  * ran, each with its threshold.
  */
-export function observation(entry, results, minTextChars) {
+export function observation(results, minTextChars) {
   const fingerprints = [];
   const scores = [];
   for (const r of results) {
     const fp = r.report.fingerprint;
     if (fp && (r.kind !== 'text' || r.text.length >= minTextChars)) fingerprints.push({ kind: fp.kind, hex: fp.hex });
-    for (const spec of SCORES) {
-      if (r.report.scores?.[spec.present] === undefined) continue;
-      const threshold = thresholdFor(entry, spec, r.report);
-      if (Number.isFinite(threshold)) scores.push({ name: spec.name, score: r.report.scores[spec.name], threshold });
+    const thresholds = r.report.scores?.thresholds ?? {};
+    for (const name of SCORES) {
+      const threshold = thresholds[name];
+      if (Number.isFinite(threshold)) scores.push({ name, score: r.report.scores[name], threshold });
     }
   }
   return { fingerprints, scores };

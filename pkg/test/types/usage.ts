@@ -145,6 +145,9 @@ export async function scorePrompt(prompt: string, model: Uint8Array): Promise<nu
 // @ts-expect-error a score cannot be given a mode
 export const badDetector: PolicyInput = { detectors: { text: { mode: "remove" } } };
 
+// The opt-in engine entry for workerd resolves (a side effect only).
+import "mmguard/workerd-engine";
+
 // GuardWorker and guardUpload: the same shapes as Guard, every call a promise.
 import { GuardWorker, guardUpload, simdLoaded, simdSupported, type UploadBlockedError } from "mmguard";
 
