@@ -126,7 +126,8 @@ function requireInit() {
   }
 }
 
-function describe(value) {
+/** What `value` is, for error messages. Used by the package's modules only; not part of the public API. */
+export function describe(value) {
   if (value === null) return 'null';
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;

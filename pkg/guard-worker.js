@@ -3,7 +3,7 @@
 // points (browser.js, node.js) say how a worker is started; everything else,
 // the queue, transfers, progress, cancellation and worker replacement, is here.
 
-import { MmguardError } from './core.js';
+import { MmguardError, describe } from './core.js';
 
 // How the entry point starts one worker: a function returning
 // { post(msg, transfer), onMessage(fn), onFailure(fn), terminate() }.
@@ -15,12 +15,6 @@ export function setWorkerSpawner(spawn) {
 }
 
 const MAX_POOL = 16;
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return value.constructor?.name ?? 'object';
-  return typeof value;
-}
 
 function abortReason(signal) {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');

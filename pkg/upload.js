@@ -4,13 +4,7 @@
 // recordings by audio(), text files and string fields by text(). The kind of
 // an untyped file is found by the guard's own sniffing, never by its name.
 
-import { MmguardError } from './core.js';
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return value.constructor?.name ?? 'object';
-  return typeof value;
-}
+import { MmguardError, describe } from './core.js';
 
 // The error codes that mean "these bytes are not this kind of file", after
 // which an untyped file is tried as the next kind.

@@ -6,33 +6,21 @@
 //   node --test tests/browser/*.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../tools/chromium.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { openBrowser } from '../../tools/chromium.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-let server;
-let context;
-let profile;
+let browser;
 let results;
-const pageErrors = [];
+let pageErrors = [];
 
 before(async () => {
-  server = await serve(REPO_ROOT, 0);
-  const { port } = server.address();
-  profile = mkdtempSync(path.join(tmpdir(), 'mmguard-chromium-'));
-  context = await launchChromium(profile);
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') pageErrors.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  await page.goto(`http://127.0.0.1:${port}/tests/browser/page.html`);
+  browser = await openBrowser(REPO_ROOT);
+  const { page } = browser;
+  pageErrors = browser.errors;
+  await page.goto(`${browser.base}tests/browser/page.html`);
   await page.waitForFunction(() => window.results || window.failure, null, { timeout: 60_000 });
   const failure = await page.evaluate(() => window.failure);
   assert.equal(failure, undefined, `the page failed: ${failure}\n${pageErrors.join('\n')}`);
@@ -40,9 +28,7 @@ before(async () => {
 }, { timeout: 120_000 });
 
 after(async () => {
-  await context?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 test('the browser has wasm SIMD', () => {

@@ -10,43 +10,28 @@
 //   node --test tests/browser/demo-long.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../tools/chromium.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { openBrowser } from '../../tools/chromium.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-let server;
-let context;
-let profile;
+let browser;
 let page;
 let runs;
-const pageErrors = [];
+let pageErrors = [];
 
 before(async () => {
-  server = await serve(REPO_ROOT, 0);
-  const { port } = server.address();
-  profile = mkdtempSync(path.join(tmpdir(), 'mmguard-demo-long-'));
-  context = await launchChromium(profile);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') pageErrors.push(`console.${msg.type()}: ${msg.text()}`);
-  });
+  browser = await openBrowser(REPO_ROOT);
+  ({ page, errors: pageErrors } = browser);
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`http://127.0.0.1:${port}/www/`);
+  await page.goto(`${browser.base}www/`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
   runs = await page.evaluate(() => document.documentElement.dataset.guard);
 }, { timeout: 120_000 });
 
 after(async () => {
-  await context?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** Waits until the tab `kind` (image, audio) has finished with `fileName`; returns its status. */

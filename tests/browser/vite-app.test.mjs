@@ -16,8 +16,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
-import { launchChromium } from '../../tools/chromium.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { openBrowser } from '../../tools/chromium.mjs';
 
 const APP = fileURLToPath(new URL('../../examples/vite-app/', import.meta.url));
 const RECORDING = fileURLToPath(new URL('../data/detect/audio_short.wav', import.meta.url));
@@ -84,11 +83,9 @@ function pngChunkTypes(bytes) {
 }
 
 let outDir;
-let server;
-let context;
-let profile;
+let browser;
 let page;
-const pageErrors = [];
+let pageErrors = [];
 
 before(async () => {
   assert.ok(existsSync(VITE), `${VITE} is missing: run npm ci --prefix examples/vite-app`);
@@ -97,25 +94,17 @@ before(async () => {
   await promisify(execFile)(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: APP,
   });
-  server = await serve(outDir, 0);
-  const { port } = server.address();
-  profile = mkdtempSync(path.join(tmpdir(), 'mmguard-chromium-'));
-  context = await launchChromium(profile);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') pageErrors.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  await page.goto(`http://127.0.0.1:${port}/`);
+  browser = await openBrowser(outDir);
+  ({ page, errors: pageErrors } = browser);
+  await page.goto(`${browser.base}`);
   await page.waitForSelector('#status:is([data-state="ready"], [data-state="error"])', { timeout: 30_000 });
   const status = await page.textContent('#status');
   assert.equal(await page.getAttribute('#status', 'data-state'), 'ready', `${status}\n${pageErrors.join('\n')}`);
 }, { timeout: 120_000 });
 
 after(async () => {
-  await context?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-  for (const dir of [profile, outDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
 /** Fills in the form, submits it and waits for the page's verdict: `{ state, status, items }`. */

@@ -8,13 +8,9 @@
 //   node --test tests/browser/worker.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../tools/chromium.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { openBrowser, recordErrors } from '../../tools/chromium.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CSP = [
@@ -24,36 +20,25 @@ const CSP = [
   "connect-src 'self'",
 ].join('; ');
 
-let server;
-let context;
-let profile;
-let base;
+let browser;
 
 before(async () => {
-  server = await serve(REPO_ROOT, 0, { headers: { 'content-security-policy': CSP } });
-  base = `http://127.0.0.1:${server.address().port}/tests/browser/worker/`;
-  profile = mkdtempSync(path.join(tmpdir(), 'mmguard-worker-'));
-  context = await launchChromium(profile);
+  browser = await openBrowser(REPO_ROOT, { headers: { 'content-security-policy': CSP } });
 });
 
 after(async () => {
-  await context?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** Opens the page at `query`; resolves to its results and the URLs it fetched. */
 async function run(query) {
-  const page = await context.newPage();
+  const page = await browser.context.newPage();
   const errors = [];
   const fetched = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
-  });
+  recordErrors(page, errors, { warnings: false });
   page.on('request', (req) => fetched.push(new URL(req.url()).pathname));
   try {
-    await page.goto(base + query);
+    await page.goto(`${browser.base}tests/browser/worker/${query}`);
     await page.waitForFunction(() => window.results || window.failure, null, { timeout: 90_000 });
     const failure = await page.evaluate(() => window.failure);
     assert.equal(failure, undefined, `the page failed: ${failure}\n${errors.join('\n')}`);
