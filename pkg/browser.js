@@ -38,8 +38,13 @@ setModelLoader(async (name) => {
  * choice. Both URLs are written out whole, so bundlers see the assets.
  */
 export function init(input, options) {
+  let simd;
+  try {
+    simd = chooseSimd(options);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return initOnce(() => {
-    const simd = chooseSimd(options);
     const url = simd
       ? new URL('./dist/mmguard_bg.wasm', import.meta.url)
       : new URL('./dist/mmguard_nosimd_bg.wasm', import.meta.url);

@@ -20,6 +20,19 @@ function abortReason(signal) {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
 
+// A buffer given to (transferred by) an earlier call is detached: empty, and
+// refused by typed-array constructors.
+function detached(buffer) {
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  if (buffer.byteLength > 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 // What goes to the worker for a file input, and what to transfer: a Blob is
 // sent by reference (the worker reads it), an ArrayBuffer or a whole-buffer
 // Uint8Array is transferred unless options.transfer is false, anything else
@@ -32,6 +45,11 @@ function fileMessage(method, input, options) {
   if (typeof Blob !== 'undefined' && input instanceof Blob) {
     declared ??= input.name || input.type || undefined;
     payload = input;
+  } else if ((input instanceof ArrayBuffer || input instanceof Uint8Array) && detached(input.buffer ?? input)) {
+    throw new MmguardError(
+      'input.type',
+      `${method}() was given a detached buffer: an earlier call transferred it to a worker (pass { transfer: false } to keep it)`,
+    );
   } else if (input instanceof ArrayBuffer) {
     payload = move ? input : input.slice(0);
     transfer = [payload];
@@ -220,9 +238,20 @@ export class GuardWorker {
     for (const slot of this.#slots) {
       if (slot.job || this.#queue.length === 0) continue;
       const job = this.#queue.shift();
+      try {
+        // Node drops a message whose transfer list holds a detached buffer
+        // without a word (browsers throw): another queued call may have
+        // taken the same buffer first.
+        if (job.transfer.some(detached)) throw new Error('its buffer was transferred by an earlier call');
+        slot.handle.post(job.message, job.transfer);
+      } catch (err) {
+        // A message the structured clone refuses (a SharedArrayBuffer view,
+        // a buffer detached meanwhile): this call fails, the worker stays free.
+        job.reject(new MmguardError('input.type', `the input could not be sent to the worker: ${err?.message ?? err}`, { cause: err }));
+        continue;
+      }
       slot.job = job;
       job.slot = slot;
-      slot.handle.post(job.message, job.transfer);
     }
   }
 
@@ -242,6 +271,11 @@ export class GuardWorker {
   }
 
   #replace(slot) {
+    // Once per worker: an abort and a failing progress callback may both ask.
+    if (this.#closed || !this.#slots.includes(slot)) {
+      slot.job = null;
+      return;
+    }
     slot.handle.terminate();
     slot.job = null;
     const at = this.#slots.indexOf(slot);
@@ -249,7 +283,7 @@ export class GuardWorker {
     // A replacement that fails to start leaves the pool smaller; the last
     // worker's failure is reported to the calls still waiting.
     this.#start().catch((err) => {
-      if (this.#slots.length === 0) {
+      if (this.#slots.length === 0 && this.#starting === 0) {
         for (const job of this.#queue.splice(0)) job.reject(err);
       }
     });
@@ -260,7 +294,13 @@ export class GuardWorker {
   #start() {
     this.#starting++;
     const started = new Promise((resolve, reject) => {
-      const handle = spawner();
+      let handle;
+      try {
+        handle = spawner();
+      } catch (err) {
+        reject(new MmguardError('worker.failed', `a worker could not be started: ${err?.message ?? err}`, { cause: err }));
+        return;
+      }
       const slot = new Slot(handle);
       const createId = this.#nextId++;
       let ready = false;
@@ -296,7 +336,13 @@ export class GuardWorker {
         if (this.#slots.includes(slot)) this.#replace(slot);
         job?.reject(failure);
       });
-      handle.post({ id: createId, op: 'create', policy: this.#policy, simd: this.#simd }, []);
+      try {
+        handle.post({ id: createId, op: 'create', policy: this.#policy, simd: this.#simd }, []);
+      } catch (err) {
+        // A policy the structured clone refuses (it holds a function, say).
+        handle.terminate();
+        reject(new MmguardError('policy.json', `the policy could not be sent to the worker: ${err?.message ?? err}`, { cause: err }));
+      }
     });
     const done = () => {
       this.#starting--;

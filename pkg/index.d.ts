@@ -1056,7 +1056,7 @@ export class GuardWorker {
    * @throws {MmguardError} (the promise rejects) the policy's `policy.json` or
    *   `policy.invalid`, `input.type` for bad options, `worker.unavailable`
    *   where workers cannot be started (workerd), `worker.failed` when a worker
-   *   script cannot load.
+   *   script cannot load, `init.failed` when a worker cannot load the wasm module.
    */
   static create(policy?: PolicyInput | null, options?: GuardWorkerOptions): Promise<GuardWorker>;
   /** The version of the mmguard crate in the workers' module. */
@@ -1103,6 +1103,9 @@ export interface UploadBlockedError extends MmguardError {
  * - a FormData resolves to `{ body: FormData, reports }`;
  * - a File or Blob to `{ body: File | null, reports }` (null: dropped);
  * - an `<input type=file>` has its files replaced: `{ files, reports }`.
+ *
+ * Calls after the first with an ArrayBuffer a GuardWorker transferred reject
+ * with `input.type` (the buffer is detached).
  *
  * @throws {MmguardError} (the promise rejects) `upload.blocked` when the policy
  *   blocked a part (`err.reports` says why; nothing should be sent),

@@ -24,8 +24,13 @@ setModelLoader(async (name) => readFileSync(new URL(`./models/${name}`, import.m
  * parity with the browser.
  */
 export function init(input, options) {
+  let simd;
+  try {
+    simd = chooseSimd(options);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return initOnce(() => {
-    const simd = chooseSimd(options);
     const file = simd ? './dist/mmguard_bg.wasm' : './dist/mmguard_nosimd_bg.wasm';
     initSync({ module: readFileSync(new URL(file, import.meta.url)) });
     setSimdBuild(simd);

@@ -45,6 +45,9 @@ async function sanitizeFile(guard, file) {
   }
   const kinds = kind ? [kind] : ['image', 'audio'];
   let lastError = null;
+  // An untyped file over the image limits may still be a recording; if it is
+  // not, the limit is what the caller hears.
+  let limitError = null;
   for (const k of kinds) {
     try {
       // A File travels to a worker by reference: no copy here.
@@ -53,10 +56,15 @@ async function sanitizeFile(guard, file) {
       const clean = new File([out.bytes], renamed(file.name, out.mimeType), { type: out.mimeType });
       return { file: clean, report: out.report };
     } catch (err) {
+      if (!kind && k === 'image' && err?.code === 'limit.image_bytes') {
+        limitError = err;
+        continue;
+      }
       if (kind || !NOT_THIS_KIND.has(err?.code)) throw err;
       lastError = err;
     }
   }
+  if (limitError) throw limitError;
   // Neither an image nor a recording: a text file if it is valid UTF-8.
   const text = await utf8(file);
   if (text !== null) return sanitizeTextFile(guard, file, text);

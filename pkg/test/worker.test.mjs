@@ -224,3 +224,29 @@ test('guardUpload refuses declared types it cannot sanitize and skips an empty f
   assert.deepEqual([...body.keys()], ['message']);
   assert.equal(reports.length, 1);
 });
+
+test('a buffer already moved to a worker is refused with input.type, and the pool goes on', async () => {
+  const single = await GuardWorker.create(null, { poolSize: 1 });
+  try {
+    const bytes = PICTURE.slice();
+    await single.image(bytes.buffer);
+    await assert.rejects(single.image(bytes.buffer), (err) => err.code === 'input.type' && /detached/.test(err.message));
+    await assert.rejects(single.image(bytes), { code: 'input.type' });
+    // Two calls queued with one buffer: the first takes it, the second is refused when its turn comes.
+    const busy = single.audio(wav(tone(3, 16000)));
+    const shared = PICTURE.slice();
+    const [first, second] = await Promise.allSettled([single.image(shared), single.image(shared)]);
+    await busy;
+    assert.equal(first.status, 'fulfilled');
+    assert.equal(second.status, 'rejected');
+    assert.equal(second.reason.code, 'input.type');
+    assert.equal((await single.text('still going')).text, 'still going');
+  } finally {
+    single.terminate();
+  }
+});
+
+test('a policy that cannot be sent to a worker is refused', async () => {
+  await assert.rejects(GuardWorker.create({ text: { bidi: { action: () => 'block' } } }), { code: 'policy.json' });
+  await assert.rejects(init(undefined, { simd: 'no' }), { code: 'input.type' });
+});
