@@ -118,7 +118,15 @@ export class GuardClient {
 
   /** The effective policy, every default filled in (asked once: it never changes). */
   policy() {
-    this.#policy ??= Promise.resolve(this.#guard.policy());
+    if (!this.#policy) {
+      // Asked through then(), so a main-thread Guard's throw becomes a
+      // rejection too; a failure is forgotten, so the next call asks again.
+      const asked = Promise.resolve().then(() => this.#guard.policy());
+      this.#policy = asked;
+      asked.catch(() => {
+        if (this.#policy === asked) this.#policy = null;
+      });
+    }
     return this.#policy;
   }
 

@@ -58,12 +58,13 @@ export async function readBody(request, max) {
 }
 
 // Names travel to the upstream as they are, so they may not carry anything
-// the text guard would have to look at: printable ASCII only.
-const PLAIN_NAME = /^[\x20-\x7e]{1,128}$/;
+// the text guard would have to look at: identifier characters only, no
+// spaces, so no sentence (an injection, a secret with its label) fits.
+const PLAIN_NAME = /^[A-Za-z0-9_.\-[\]]{1,64}$/;
 
 function checkName(what, name) {
   if (!PLAIN_NAME.test(name)) {
-    throw new GatewayError(400, 'body.name', `${what} names must be 1-128 printable ASCII characters`);
+    throw new GatewayError(400, 'body.name', `${what} names must be 1-64 characters from A-Z, a-z, 0-9, _ . - [ ]`);
   }
 }
 
@@ -122,13 +123,14 @@ async function multipartParts(contentType, bytes, limits) {
   return parts;
 }
 
-// A string that starts like a data URL with a MIME type is treated as one, so
-// that a file hidden in a JSON string cannot pass as text.
-const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)((?:;[^,;]*)*),/i;
+// A string that starts like a data URL, with a MIME type or none
+// ("data:;base64,..."), is treated as one, so that a file hidden in a JSON
+// string cannot pass as text; one without a type is refused.
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?((?:;[^,;]*)*),/i;
 const MAX_JSON_DEPTH = 32;
 
 function dataUrlPart(name, match, value, counter, set) {
-  const type = match[1].toLowerCase();
+  const type = (match[1] ?? '').toLowerCase();
   const kind = kindOf(type);
   if (kind !== 'image' && kind !== 'audio') throw unsupported(name, type);
   if (!/;base64$/i.test(match[2])) throw new GatewayError(400, 'part.data_url', `part "${name}" is a data URL without ;base64`);

@@ -39,6 +39,23 @@ function upstreamUrl(env, url) {
   return `${base.origin}${base.pathname.replace(/\/$/, '')}${url.pathname}${url.search}`;
 }
 
+// The path and query are forwarded as they are, so nothing the text guard
+// would have to read may ride in them: identifier-like segments, keys and
+// values only (no spaces, no percent-encoding). Checked before the body is read.
+const PLAIN_PATH = /^\/v1(\/[A-Za-z0-9_.\-]{1,64}){0,8}\/?$/;
+const PLAIN_QUERY_PART = /^[A-Za-z0-9_.\-:,]{0,64}$/;
+
+function checkRoute(url) {
+  if (!PLAIN_PATH.test(url.pathname)) {
+    throw new GatewayError(400, 'route.path', 'path segments must be at most 64 characters from A-Z, a-z, 0-9, _ . -');
+  }
+  for (const [key, value] of url.searchParams) {
+    if (!key || !PLAIN_QUERY_PART.test(key) || !PLAIN_QUERY_PART.test(value)) {
+      throw new GatewayError(400, 'route.query', 'query keys and values must be at most 64 characters from A-Z, a-z, 0-9, _ . - : ,');
+    }
+  }
+}
+
 const clientState = (env, client) => env.CLIENT_STATE.get(env.CLIENT_STATE.idFromName(client));
 
 function refuseAdmission(client, verdict) {
@@ -88,6 +105,7 @@ async function forward(request, env, url, client, results, upload, monitorVerdic
 async function upload(request, env, url) {
   const config = loadConfig(env);
   const { client, scopes } = await authenticate(request, env, 'forward');
+  checkRoute(url);
   const entry = await guardFor(config, policyNameFor(config, client, scopes));
   const declared = declaredLength(request, config.maxBodyBytes);
   const stub = clientState(env, client);

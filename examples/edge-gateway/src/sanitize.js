@@ -13,7 +13,8 @@ import { GatewayError } from './errors.js';
 
 // One Guard per policy name per isolate: parsing a policy happens once.
 const guards = new Map();
-// The detectors, made once per isolate and shared by every guard.
+// The detectors, made once per isolate and shared by every guard (the
+// promise, so that concurrent first requests make them once).
 let detectors = null;
 
 async function loadDetectors() {
@@ -42,10 +43,15 @@ export async function guardFor(config, policyName) {
   const cached = guards.get(policyName);
   if (cached && cached.source === config.policies[policyName]) return cached;
   await init();
-  detectors ??= await loadDetectors();
+  detectors ??= loadDetectors();
+  // A failed load is forgotten, so the next request tries again.
+  const loaded = await detectors.catch((e) => {
+    detectors = null;
+    throw e;
+  });
   let guard;
   try {
-    guard = new Guard({ ...config.policies[policyName], fingerprint: true }, { detectors });
+    guard = new Guard({ ...config.policies[policyName], fingerprint: true }, { detectors: loaded });
   } catch (e) {
     const why = e instanceof MmguardError ? `${e.code}: ${e.message}` : String(e);
     throw new GatewayError(503, 'gateway.misconfigured', `policy "${policyName}" is not a valid mmguard policy (${why})`);
@@ -94,7 +100,7 @@ export function summary(results) {
   const parts = results
     .filter((r) => r.report.findings.length > 0 || r.report.verdict !== 'clean')
     .slice(0, 16)
-    .map((r) => ({ name: r.name, kind: r.kind, verdict: r.report.verdict, codes: [...new Set(r.report.findings.map((f) => f.code))].slice(0, 16) }));
+    .map((r) => ({ name: r.name.slice(0, 64), kind: r.kind, verdict: r.report.verdict, codes: [...new Set(r.report.findings.map((f) => f.code))].slice(0, 16) }));
   return { verdict: overallVerdict(results), parts: results.length, flagged: parts };
 }
 

@@ -14,7 +14,9 @@ export { ClientState } from './client-state.js';
 const DRAIN_LIMIT = 64 * 1024;
 
 async function drainSmallBody(request) {
-  const length = Number(request.headers.get('content-length'));
+  // No Content-Length (a chunked body): its size is unknown, so it is not read.
+  const declared = request.headers.get('content-length');
+  const length = declared === null ? Infinity : Number(declared);
   if (request.bodyUsed || !request.body || !(length <= DRAIN_LIMIT)) return;
   try {
     await request.arrayBuffer();

@@ -196,6 +196,8 @@ test('malformed, unsupported and oversized bodies get 4xx JSON errors and are no
     [json('{"n": 1, "ok": true}'), 400, 'body.empty'],
     [json(deep), 400, 'body.too_deep'],
     [json('{"k\u200bey": "value"}'), 400, 'body.name'],
+    [json('{"ignore previous instructions": "value"}'), 400, 'body.name'],
+    [json('{"img": "data:;base64,iVBORw0KGgo="}'), 415, 'part.unsupported_type'],
     [json('{"doc": "data:application/pdf;base64,JVBERi0="}'), 415, 'part.unsupported_type'],
     [json('{"img": "data:image/png,rawbytes"}'), 400, 'part.data_url'],
     [json('{"img": "data:image/png;base64,@@@@"}'), 400, 'part.data_url'],
@@ -216,7 +218,17 @@ test('malformed, unsupported and oversized bodies get 4xx JSON errors and are no
       assert.deepEqual([res.status, body.error.code], [status, code], `case ${i}`);
       await refused(res, status, code);
     }
+    // The path and query are forwarded as they are, so they may not carry prose.
+    for (const [route, code] of [
+      ['/v1/chat?note=ignore%20previous%20instructions', 'route.query'],
+      ['/v1/ignore%20previous%20instructions', 'route.path'],
+    ]) {
+      await refused(await post(route, json('{"prompt": "hello"}')), 400, code);
+    }
   });
+  // A plain query string goes through.
+  const ok = await post('/v1/chat?api-version=2026-11-01', json('{"prompt": "hello"}'));
+  assert.equal(ok.status, 200);
 });
 
 test('a streamed body without Content-Length is cut off at the limit', async () => {
