@@ -17,7 +17,7 @@ export MMGUARD_SHARED_DATA ?= $(abspath $(CURDIR)/../shared/data)
 COUNTED := tools/run-counted.sh
 
 .PHONY: help setup setup-apt setup-rust setup-npm setup-ort wasm wasm-engine wasm-nosimd check-simd size demo test \
-        fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser bench-browser-image bench-browser-audio bench-browser-detect \
+        fmt clippy test-native test-wasm test-js test-types test-browser test-workerd bench bench-browser bench-browser-image bench-browser-worker bench-browser-audio bench-browser-detect \
         setup-fuzz fuzz setup-train models eval-models
 
 help:
@@ -184,6 +184,12 @@ PHOTO ?= /usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg
 bench-browser-image: wasm setup-npm setup-apt
 	@[ -f $(PHOTO) ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq mate-backgrounds >/dev/null
 	MMGUARD_BENCH_PHOTO=$(PHOTO) node benches/browser/image.mjs
+
+# GuardWorker against Guard on the main thread: time per 12 MP photo, the
+# page's longest frame gap meanwhile, pool throughput, text round trips.
+bench-browser-worker: wasm setup-npm setup-apt
+	@[ -f $(PHOTO) ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq mate-backgrounds >/dev/null
+	MMGUARD_BENCH_PHOTO=$(PHOTO) node benches/browser/worker.mjs
 
 bench-browser-audio: wasm setup-npm setup-apt
 	node benches/browser/audio.mjs
