@@ -82,6 +82,8 @@ async function route(file) {
 
 function sampleButton(sample, kind, run) {
   const button = el('button', { type: 'button', class: 'secondary', text: sample.label, 'data-sample': sample.id, 'data-kind': kind });
+  // Samples that take seconds say so, for tests that keep to quick ones.
+  if (sample.long) button.dataset.long = 'true';
   button.addEventListener('click', () => {
     selectTab(kind);
     revealResults();

@@ -251,5 +251,6 @@ export const AUDIO_SAMPLES = [
   { id: 'metadata', label: 'Hidden metadata + appended ZIP', make: hiddenMetadata },
   { id: 'adversarial', label: 'Adversarial example (PGD)', make: adversarialRecording },
   { id: 'clean', label: 'Clean speech-like clip', make: cleanClip },
-  { id: 'long', label: '5-minute recording with a 19 kHz beacon (a long job)', make: longRecording },
+  // long: see IMAGE_SAMPLES in image.js.
+  { id: 'long', label: '5-minute recording with a 19 kHz beacon (a long job)', make: longRecording, long: true },
 ];

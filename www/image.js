@@ -368,5 +368,7 @@ export const IMAGE_SAMPLES = [
   { id: 'scaling', label: 'Scaling attack', make: scalingAttack },
   { id: 'adversarial', label: 'Adversarial example (PGD)', make: adversarialExample },
   { id: 'typographic', label: 'Typographic prompt', make: typographicPrompt },
-  { id: 'large', label: '12 MP photo with GPS (a long job)', make: largePhoto },
+  // long: a job of seconds, marked on its button (data-long) so quick test
+  // runs can leave it to the tests of long jobs.
+  { id: 'large', label: '12 MP photo with GPS (a long job)', make: largePhoto, long: true },
 ];
