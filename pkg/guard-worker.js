@@ -236,22 +236,24 @@ export class GuardWorker {
   // Hands queued jobs to idle workers.
   #pump() {
     for (const slot of this.#slots) {
-      if (slot.job || this.#queue.length === 0) continue;
-      const job = this.#queue.shift();
-      try {
-        // Node drops a message whose transfer list holds a detached buffer
-        // without a word (browsers throw): another queued call may have
-        // taken the same buffer first.
-        if (job.transfer.some(detached)) throw new Error('its buffer was transferred by an earlier call');
-        slot.handle.post(job.message, job.transfer);
-      } catch (err) {
-        // A message the structured clone refuses (a SharedArrayBuffer view,
-        // a buffer detached meanwhile): this call fails, the worker stays free.
-        job.reject(new MmguardError('input.type', `the input could not be sent to the worker: ${err?.message ?? err}`, { cause: err }));
-        continue;
+      while (!slot.job && this.#queue.length > 0) {
+        const job = this.#queue.shift();
+        try {
+          // Node drops a message whose transfer list holds a detached buffer
+          // without a word (browsers throw): another queued call may have
+          // taken the same buffer first.
+          if (job.transfer.some(detached)) throw new Error('its buffer was transferred by an earlier call');
+          slot.handle.post(job.message, job.transfer);
+        } catch (err) {
+          // A message the structured clone refuses (a SharedArrayBuffer view,
+          // a buffer detached meanwhile): this call fails, the worker stays
+          // free for the next one.
+          job.reject(new MmguardError('input.type', `the input could not be sent to the worker: ${err?.message ?? err}`, { cause: err }));
+          continue;
+        }
+        slot.job = job;
+        job.slot = slot;
       }
-      slot.job = job;
-      job.slot = slot;
     }
   }
 

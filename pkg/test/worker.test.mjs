@@ -232,14 +232,16 @@ test('a buffer already moved to a worker is refused with input.type, and the poo
     await single.image(bytes.buffer);
     await assert.rejects(single.image(bytes.buffer), (err) => err.code === 'input.type' && /detached/.test(err.message));
     await assert.rejects(single.image(bytes), { code: 'input.type' });
-    // Two calls queued with one buffer: the first takes it, the second is refused when its turn comes.
+    // Calls queued with one buffer: the first takes it, the second is refused
+    // when its turn comes, and the one after it still runs on the same worker.
     const busy = single.audio(wav(tone(3, 16000)));
     const shared = PICTURE.slice();
-    const [first, second] = await Promise.allSettled([single.image(shared), single.image(shared)]);
+    const [first, second, third] = await Promise.allSettled([single.image(shared), single.image(shared), single.text('third')]);
     await busy;
     assert.equal(first.status, 'fulfilled');
     assert.equal(second.status, 'rejected');
     assert.equal(second.reason.code, 'input.type');
+    assert.equal(third.value.text, 'third');
     assert.equal((await single.text('still going')).text, 'still going');
   } finally {
     single.terminate();
