@@ -99,7 +99,7 @@ function settleBlocked(reports, onBlocked) {
   if (blocked.length > 0 && onBlocked !== 'drop') {
     const err = new MmguardError(
       'upload.blocked',
-      `the policy blocked ${blocked.map((r) => r.filename ?? r.name).join(', ')}; nothing was sent`,
+      `the policy blocked ${blocked.map((r) => r.filename ?? r.name).join(', ')}: do not send this upload`,
     );
     err.reports = reports;
     throw err;
