@@ -14,10 +14,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { openBrowser } from '../../tools/chromium.mjs';
+import { openDemo } from './demo-page.mjs';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
 // Read once: injected into the page by evaluate, as the page's CSP
 // (script-src 'self') refuses the inline script addScriptTag would add.
@@ -31,11 +29,8 @@ let page;
 let pageErrors = [];
 
 before(async () => {
-  browser = await openBrowser(REPO_ROOT);
+  browser = await openDemo();
   ({ page, errors: pageErrors } = browser);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${browser.base}www/`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
   await page.evaluate(AXE_SOURCE);
   assert.equal(await page.evaluate(() => typeof window.axe?.run), 'function', 'axe-core loaded in the page');
 }, { timeout: 120_000 });

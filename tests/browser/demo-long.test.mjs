@@ -11,10 +11,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { openBrowser } from '../../tools/chromium.mjs';
+import { openDemo } from './demo-page.mjs';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 let browser;
 let page;
@@ -22,11 +20,8 @@ let runs;
 let pageErrors = [];
 
 before(async () => {
-  browser = await openBrowser(REPO_ROOT);
+  browser = await openDemo();
   ({ page, errors: pageErrors } = browser);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${browser.base}www/`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
   runs = await page.evaluate(() => document.documentElement.dataset.guard);
 }, { timeout: 120_000 });
 

@@ -13,10 +13,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { openBrowser } from '../../tools/chromium.mjs';
+import { openDemo } from './demo-page.mjs';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // What each sample is for, under the default (balanced) policy, keyed by
 // "kind:data-sample". codes: finding codes that must all be shown (the
@@ -59,11 +57,8 @@ let pageErrors = [];
 let samples = [];
 
 before(async () => {
-  browser = await openBrowser(REPO_ROOT);
+  browser = await openDemo();
   ({ page, errors: pageErrors } = browser);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${browser.base}www/`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
   // Every sample button the page offers, in the page's order, with the
   // group it sits in (its kind must be that group's).
   samples = await page.$$eval('.samples button[data-sample]', (buttons) =>

@@ -15,22 +15,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { openBrowser } from '../../tools/chromium.mjs';
+import { openDemo, REPO_ROOT } from './demo-page.mjs';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 let browser;
 let page;
 let pageErrors = [];
 
 before(async () => {
-  browser = await openBrowser(REPO_ROOT);
+  browser = await openDemo();
   ({ page, errors: pageErrors } = browser);
-  // Phone width: the layout is one column there, and everything must still be reachable.
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${browser.base}www/`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
 }, { timeout: 120_000 });
 
 after(async () => {
