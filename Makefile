@@ -63,21 +63,23 @@ wasm: setup-rust
 	$(MAKE) --no-print-directory wasm-nosimd
 	mkdir -p pkg/models && cp models/*.onnx pkg/models/
 
-# The sanitizer module without SIMD, for engines that lack it (the package
-# picks one at load time): RUSTFLAGS replaces .cargo/config.toml's flags, so
-# it repeats all but +simd128, and the `wasm-simd` feature stays off. Its own
-# target directory; the JS glue must come out identical, so one copy serves
-# both builds. The engine module has no such build: tract turns on rustfft's
-# SIMD kernels whatever the target, so the detectors need wasm SIMD.
+# The same two modules without SIMD, for engines that lack it (the package
+# picks at load time): RUSTFLAGS replaces .cargo/config.toml's flags, so it
+# repeats all but +simd128, and the `wasm-simd` feature stays off. Their own
+# target directories; the JS glue must come out identical, so one copy serves
+# both builds of each module.
 NOSIMD_FLAGS := --cfg getrandom_backend="unsupported"
 wasm-nosimd: setup-rust
 	RUSTFLAGS='$(NOSIMD_FLAGS)' cargo build --lib --release --target $(WASM_TARGET) \
 	  --no-default-features --target-dir target/nosimd
-	wasm-bindgen --target web --out-dir target/nosimd/bindgen --out-name mmguard \
-	  target/nosimd/$(WASM_TARGET)/release/mmguard.wasm
-	@cmp -s target/nosimd/bindgen/mmguard.js $(DIST)/mmguard.js || \
-	  { echo "mmguard.js differs between the SIMD and the baseline build"; exit 1; }
-	cp target/nosimd/bindgen/mmguard_bg.wasm $(DIST)/mmguard_nosimd_bg.wasm
+	RUSTFLAGS='$(NOSIMD_FLAGS)' CARGO_PROFILE_RELEASE_OPT_LEVEL=$(ENGINE_OPT) cargo build --lib --release \
+	  --target $(WASM_TARGET) --no-default-features --features engine-module --target-dir target/engine-nosimd
+	@for m in mmguard:nosimd mmguard_engine:engine-nosimd; do \
+	  name=$${m%%:*}; dir=target/$${m#*:}; \
+	  wasm-bindgen --target web --out-dir $$dir/bindgen --out-name $$name $$dir/$(WASM_TARGET)/release/mmguard.wasm; \
+	  cmp -s $$dir/bindgen/$$name.js $(DIST)/$$name.js || { echo "$$name.js differs between the SIMD and the baseline build"; exit 1; }; \
+	  cp $$dir/bindgen/$${name}_bg.wasm $(DIST)/$${name}_nosimd_bg.wasm; \
+	done
 
 # The engine module (tract, for the image detectors), loaded by the package
 # only when one is used: its own target directory, so the two builds do not
@@ -92,11 +94,13 @@ wasm-engine: setup-rust
 check-simd: wasm
 	@n=$$(wasm2wat --enable-all $(DIST)/mmguard_bg.wasm | grep -cE '\b(v128|i8x16|i16x8|i32x4|i64x2)\.' || true); \
 	  echo "SIMD instructions in $(DIST)/mmguard_bg.wasm: $$n"; [ "$$n" -gt 0 ]
-	@n=$$(wasm2wat --enable-all $(DIST)/mmguard_nosimd_bg.wasm | grep -cE '\bv128\b|\b(i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\.' || true); \
-	  echo "SIMD instructions in $(DIST)/mmguard_nosimd_bg.wasm: $$n"; [ "$$n" -eq 0 ]
+	@for f in $(DIST)/mmguard_nosimd_bg.wasm $(DIST)/mmguard_engine_nosimd_bg.wasm; do \
+	  n=$$(wasm2wat --enable-all $$f | grep -cE '\bv128\b|\b(i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\.' || true); \
+	  echo "SIMD instructions in $$f: $$n"; [ "$$n" -eq 0 ]; done
 
 size: wasm
-	@for f in $(DIST)/mmguard_bg.wasm $(DIST)/mmguard_nosimd_bg.wasm $(DIST)/mmguard_engine_bg.wasm pkg/models/*.onnx; do \
+	@for f in $(DIST)/mmguard_bg.wasm $(DIST)/mmguard_nosimd_bg.wasm $(DIST)/mmguard_engine_bg.wasm \
+	  $(DIST)/mmguard_engine_nosimd_bg.wasm pkg/models/*.onnx; do \
 	  printf '%s: %s bytes raw, %s gzip -9, %s brotli\n' $$f \
 	    $$(wc -c < $$f) $$(gzip -9 -c $$f | wc -c) $$(brotli -c $$f | wc -c); done
 

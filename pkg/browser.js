@@ -3,7 +3,7 @@
 // where the server sends it as application/wasm.
 
 import initWasm from './dist/mmguard.js';
-import { chooseSimd, initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdSupported } from './core.js';
+import { chooseSimd, initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdLoaded, simdSupported } from './core.js';
 import { setWorkerSpawner } from './guard-worker.js';
 
 export {
@@ -52,12 +52,14 @@ export function init(input, options) {
   });
 }
 
-// The engine module, fetched when an image detector is first used. It has no
-// baseline build (see the Makefile's wasm-nosimd).
+// The engine module, fetched when an image detector is first used: the
+// build that matches the sanitizer module init() loaded.
 setEngineLoader(async () => {
-  if (!simdSupported()) throw new Error('the detectors\' engine needs WebAssembly SIMD, which this browser lacks');
   const engine = await import('./dist/mmguard_engine.js');
-  await engine.default({ module_or_path: new URL('./dist/mmguard_engine_bg.wasm', import.meta.url) });
+  const url = (simdLoaded() ?? simdSupported())
+    ? new URL('./dist/mmguard_engine_bg.wasm', import.meta.url)
+    : new URL('./dist/mmguard_engine_nosimd_bg.wasm', import.meta.url);
+  await engine.default({ module_or_path: url });
   return engine;
 });
 

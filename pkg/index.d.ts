@@ -983,17 +983,17 @@ export function init(input?: InitInput, options?: InitOptions): Promise<void>;
 /** Options of `init()`. */
 export interface InitOptions {
   /**
-   * `true` loads the SIMD build, `false` the baseline build (no SIMD); by
-   * default the runtime is asked (`simdSupported()`). workerd always loads the
-   * SIMD build.
+   * `true` loads the SIMD builds, `false` the baseline builds (no SIMD) of the
+   * sanitizer and, when a detector needs it, of the engine module; by default
+   * the runtime is asked (`simdSupported()`). workerd always loads the SIMD
+   * builds.
    */
   simd?: boolean;
 }
 
 /**
- * Whether this runtime runs WebAssembly SIMD. The image and audio detectors'
- * engine needs it: without it they reject with `detector.unavailable`, while
- * every sanitizer works in the baseline build.
+ * Whether this runtime runs WebAssembly SIMD. Where it does not, `init()`
+ * loads the baseline builds of the sanitizer and of the detectors' engine.
  */
 export function simdSupported(): boolean;
 

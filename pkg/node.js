@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { initSync } from './dist/mmguard.js';
-import { chooseSimd, initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdSupported } from './core.js';
+import { chooseSimd, initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdLoaded, simdSupported } from './core.js';
 import { setWorkerSpawner } from './guard-worker.js';
 
 export {
@@ -37,11 +37,12 @@ export function init(input, options) {
   });
 }
 
-// The engine module, compiled from disk when an image detector is first used.
+// The engine module, compiled from disk when an image detector is first used:
+// the build that matches the sanitizer module init() loaded.
 setEngineLoader(async () => {
-  if (!simdSupported()) throw new Error('the detectors\' engine needs WebAssembly SIMD, which this runtime lacks');
   const engine = await import('./dist/mmguard_engine.js');
-  engine.initSync({ module: readFileSync(new URL('./dist/mmguard_engine_bg.wasm', import.meta.url)) });
+  const file = (simdLoaded() ?? simdSupported()) ? './dist/mmguard_engine_bg.wasm' : './dist/mmguard_engine_nosimd_bg.wasm';
+  engine.initSync({ module: readFileSync(new URL(file, import.meta.url)) });
   return engine;
 });
 

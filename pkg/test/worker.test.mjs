@@ -148,7 +148,7 @@ test('terminate() rejects pending calls and later ones', async () => {
   assert.throws(() => new GuardWorker(), { code: 'input.type' });
 });
 
-test('the baseline (no SIMD) module gives the same outputs as the SIMD one', async () => {
+test('the baseline (no SIMD) modules give the same outputs as the SIMD ones', async () => {
   const baseline = await GuardWorker.create(POLICY, { simd: false });
   try {
     const input = `a\u200Bb${TAGS('x')} and Ⅰ`;
@@ -156,9 +156,15 @@ test('the baseline (no SIMD) module gives the same outputs as the SIMD one', asy
     const a = await baseline.image(PICTURE.slice());
     const b = await pool.image(PICTURE.slice());
     assert.deepEqual(a.bytes, b.bytes);
+    // The detectors ran on the baseline engine too, to the same scores.
+    for (const score of ['image_adversarial', 'image_typographic']) {
+      assert.equal(typeof a.report.scores[score], 'number', score);
+      assert.ok(Math.abs(a.report.scores[score] - b.report.scores[score]) < 1e-4, `${score}: ${a.report.scores[score]} against ${b.report.scores[score]}`);
+    }
     const c = await baseline.audio(RECORDING.slice());
     const d = await pool.audio(RECORDING.slice());
     assert.deepEqual(c.bytes, d.bytes);
+    assert.ok(Math.abs(c.report.scores.audio_adversarial - d.report.scores.audio_adversarial) < 1e-4);
   } finally {
     baseline.terminate();
   }

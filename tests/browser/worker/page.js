@@ -19,15 +19,15 @@ async function baseline() {
   await mmguard.init();
   const guard = await mmguard.Guard.create();
   const text = guard.text(`hi${TAGS('x')}`).text;
-  let detectorError = null;
-  try {
-    await guard.image(await fetchBytes('../../data/detect/photo_clean.png'));
-  } catch (err) {
-    detectorError = { code: err.code, message: err.message };
-  }
-  const plain = new mmguard.Guard({ detectors: { image_adversarial: { action: 'allow' }, image_typographic: { action: 'allow' } } });
-  const image = await plain.image(await fetchBytes('../../data/detect/photo_clean.png'));
-  return { simdLoaded: mmguard.simdLoaded(), text, detectorError, imageBytes: image.bytes?.byteLength ?? 0 };
+  // The detectors run on the baseline engine module.
+  const image = await guard.image(await fetchBytes('../../data/detect/photo_pgd_linf_eps8.png'));
+  return {
+    simdLoaded: mmguard.simdLoaded(),
+    text,
+    imageBytes: image.bytes?.byteLength ?? 0,
+    adversarial: image.report.scores.image_adversarial,
+    threshold: image.report.scores.thresholds.image_adversarial,
+  };
 }
 
 async function worker() {

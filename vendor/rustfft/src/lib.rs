@@ -517,12 +517,12 @@ mod neon {
 
 pub use self::neon::neon_planner::FftPlannerNeon;
 
-#[cfg(all(target_arch = "wasm32", feature = "wasm_simd"))]
+#[cfg(all(target_arch = "wasm32", feature = "wasm_simd", target_feature = "simd128"))]
 mod wasm_simd;
 
 // If we're not compiling to WebAssembly, or if the "wasm_simd" feature was disabled, keep a stub implementation around that has the same API, but does nothing
 // That way, users can write code using the WASM planner and compile it on any platform
-#[cfg(not(all(target_arch = "wasm32", feature = "wasm_simd")))]
+#[cfg(not(all(target_arch = "wasm32", feature = "wasm_simd", target_feature = "simd128")))]
 mod wasm_simd {
     pub mod wasm_simd_planner {
         use crate::{Fft, FftDirection, FftNum};
