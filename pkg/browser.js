@@ -3,7 +3,7 @@
 // where the server sends it as application/wasm.
 
 import initWasm from './dist/mmguard.js';
-import { chooseSimd, initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdLoaded, simdSupported } from './core.js';
+import { initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdLoaded, simdSupported } from './core.js';
 import { setWorkerSpawner } from './guard-worker.js';
 
 export {
@@ -38,18 +38,12 @@ setModelLoader(async (name) => {
  * choice. Both URLs are written out whole, so bundlers see the assets.
  */
 export function init(input, options) {
-  let simd;
-  try {
-    simd = chooseSimd(options);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return initOnce(() => {
+  return initOnce((simd) => {
     const url = simd
       ? new URL('./dist/mmguard_bg.wasm', import.meta.url)
       : new URL('./dist/mmguard_nosimd_bg.wasm', import.meta.url);
     return initWasm({ module_or_path: input ?? url }).then(() => setSimdBuild(input ? null : simd));
-  });
+  }, options);
 }
 
 // The engine module, fetched when an image detector is first used: the

@@ -78,8 +78,8 @@ export function simdLoaded() {
   return simdBuild;
 }
 
-/** Used by the entry points only: options.simd, checked, else what the runtime supports. */
-export function chooseSimd(options) {
+// init()'s options.simd, checked, else what the runtime supports.
+function chooseSimd(options) {
   const simd = options?.simd;
   if (simd === undefined || simd === null) return simdSupported();
   if (typeof simd !== 'boolean') {
@@ -89,14 +89,22 @@ export function chooseSimd(options) {
 }
 
 /**
- * Runs `load` (which instantiates the wasm module) once per process or page;
- * every later call gets the same promise. A failed load is forgotten, so
- * calling init() again retries instead of returning the old rejection.
+ * Runs `load(simd)` (which instantiates the wasm module, the SIMD build or
+ * not) once per process or page; every later call gets the same promise. A
+ * failed load is forgotten, so calling init() again retries instead of
+ * returning the old rejection. `options` are init()'s: a bad `simd` rejects
+ * with `input.type` before anything loads.
  * Used by the entry points only; not part of the public API.
  */
-export function initOnce(load) {
+export function initOnce(load, options) {
+  let simd;
+  try {
+    simd = chooseSimd(options);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (!loading) {
-    const attempt = runLoad(load);
+    const attempt = runLoad(() => load(simd));
     loading = attempt;
     attempt.catch(() => {
       if (loading === attempt) loading = null;
@@ -147,15 +155,22 @@ async function fileInput(method, input, options) {
     declared ??= input.name || input.type || undefined;
     bytes = new Uint8Array(await input.arrayBuffer());
   } else {
-    throw new MmguardError(
-      'input.type',
-      `${method}() takes a Uint8Array, an ArrayBuffer or a Blob, got ${describe(input)}`,
-    );
+    throw notAFile(method, input);
   }
+  checkDeclaredType(declared);
+  return { bytes, declared };
+}
+
+/** The error for a file method given something else. Used by the package's modules only. */
+export function notAFile(method, input) {
+  return new MmguardError('input.type', `${method}() takes a Uint8Array, an ArrayBuffer or a Blob, got ${describe(input)}`);
+}
+
+/** Refuses an options.type that is not a string. Used by the package's modules only. */
+export function checkDeclaredType(declared) {
   if (declared !== undefined && typeof declared !== 'string') {
     throw new MmguardError('input.type', `options.type must be a string, got ${describe(declared)}`);
   }
-  return { bytes, declared };
 }
 
 // How the entry point reads a model file shipped in the package (models/),

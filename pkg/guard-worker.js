@@ -3,7 +3,7 @@
 // points (browser.js, node.js) say how a worker is started; everything else,
 // the queue, transfers, progress, cancellation and worker replacement, is here.
 
-import { MmguardError, describe } from './core.js';
+import { MmguardError, checkDeclaredType, describe, notAFile } from './core.js';
 
 // How the entry point starts one worker: a function returning
 // { post(msg, transfer), onMessage(fn), onFailure(fn), terminate() }.
@@ -58,14 +58,9 @@ function fileMessage(method, input, options) {
     payload = move && whole && input.buffer instanceof ArrayBuffer ? input : input.slice();
     transfer = [payload.buffer];
   } else {
-    throw new MmguardError(
-      'input.type',
-      `${method}() takes a Uint8Array, an ArrayBuffer or a Blob, got ${describe(input)}`,
-    );
+    throw notAFile(method, input);
   }
-  if (declared !== undefined && typeof declared !== 'string') {
-    throw new MmguardError('input.type', `options.type must be a string, got ${describe(declared)}`);
-  }
+  checkDeclaredType(declared);
   return { message: { op: method, input: payload, type: declared }, transfer };
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { initSync } from './dist/mmguard.js';
-import { chooseSimd, initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdLoaded, simdSupported } from './core.js';
+import { initOnce, setEngineLoader, setModelLoader, setSimdBuild, simdLoaded, simdSupported } from './core.js';
 import { setWorkerSpawner } from './guard-worker.js';
 
 export {
@@ -24,17 +24,11 @@ setModelLoader(async (name) => readFileSync(new URL(`./models/${name}`, import.m
  * parity with the browser.
  */
 export function init(input, options) {
-  let simd;
-  try {
-    simd = chooseSimd(options);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return initOnce(() => {
+  return initOnce((simd) => {
     const file = simd ? './dist/mmguard_bg.wasm' : './dist/mmguard_nosimd_bg.wasm';
     initSync({ module: readFileSync(new URL(file, import.meta.url)) });
     setSimdBuild(simd);
-  });
+  }, options);
 }
 
 // The engine module, compiled from disk when an image detector is first used:
