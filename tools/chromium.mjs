@@ -39,11 +39,12 @@ export function recordErrors(page, errors, { warnings = true } = {}) {
 }
 
 /**
- * What every browser test starts with: `root` served on a free port
- * (tools/serve.mjs, `options.headers` added to every file), Chromium on a
- * fresh profile, and its first page recording errors into `errors`
- * (recordErrors). Resolves to { base, context, page, errors, close }, `base`
- * the server's URL with a trailing slash; `close()` undoes it all.
+ * What every browser test and bench starts with: `root` served on a free
+ * port (tools/serve.mjs, `options.headers` added to every file), Chromium on
+ * a fresh profile, and its first page recording errors into `errors`
+ * (recordErrors; `options.warnings` false leaves console warnings out).
+ * Resolves to { base, context, page, errors, close }, `base` the server's
+ * URL with a trailing slash; `close()` undoes it all.
  */
 export async function openBrowser(root, options = {}) {
   const server = await serve(root, 0, { headers: options.headers });
@@ -62,6 +63,6 @@ export async function openBrowser(root, options = {}) {
   }
   const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
-  recordErrors(page, errors);
+  recordErrors(page, errors, { warnings: options.warnings ?? true });
   return { base: `http://127.0.0.1:${server.address().port}/`, context, page, errors, close };
 }

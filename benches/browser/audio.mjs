@@ -10,13 +10,12 @@
 // The resampler's aliasing is measured by the unit tests of src/audio/resample.rs
 // (a 12 kHz tone taken to 16 kHz comes out more than 80 dB down).
 
-import { median, round, spread, withBenchPage } from './harness.mjs';
+import { benchRuns, median, round, spread, withBenchPage } from './harness.mjs';
 
 const WARMUPS = 2;
-const RUNS = Number(process.env.MMGUARD_BENCH_RUNS ?? 9);
 
 async function main() {
-  if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`MMGUARD_BENCH_RUNS must be a positive integer, got ${RUNS}`);
+  const RUNS = benchRuns(9);
   await withBenchPage('benches/browser/audio.html', async ({ page, context }) => {
     const raw = await page.evaluate(
       (options) => window.runAudioBench(options),

@@ -2,14 +2,26 @@
 // from the repository served on 127.0.0.1, with its errors collected, and the
 // statistics they print.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../tools/chromium.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { openBrowser } from '../../tools/chromium.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The photo the image and GuardWorker benches make their 12 MP input from. */
+export const PHOTO = process.env.MMGUARD_BENCH_PHOTO ?? '/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg';
+
+/** The policy those benches run with: JPEG output at quality 85, room for the photo. */
+export const PHOTO_POLICY = {
+  image: { output: { format: 'jpeg', jpeg_quality: 85 } },
+  limits: { image: { max_bytes: 64_000_000 } },
+};
+
+/** Timed runs per path: MMGUARD_BENCH_RUNS, else `fallback`; throws unless a positive integer. */
+export function benchRuns(fallback) {
+  const runs = Number(process.env.MMGUARD_BENCH_RUNS ?? fallback);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`MMGUARD_BENCH_RUNS must be a positive integer, got ${runs}`);
+  return runs;
+}
 
 export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -26,18 +38,10 @@ export const spread = (values) => ({ min: round(Math.min(...values)), max: round
  * failed in it, or when it logged an error; closes everything either way.
  */
 export async function withBenchPage(pagePath, use) {
-  const server = await serve(REPO_ROOT, 0);
-  const profile = mkdtempSync(path.join(tmpdir(), 'mmguard-bench-'));
-  let context;
+  const browser = await openBrowser(REPO_ROOT, { warnings: false });
   try {
-    context = await launchChromium(profile);
-    const page = context.pages()[0] ?? (await context.newPage());
-    const problems = [];
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
-    });
-    await page.goto(`http://127.0.0.1:${server.address().port}/${pagePath}`);
+    const { page, context, errors: problems } = browser;
+    await page.goto(`${browser.base}${pagePath}`);
     try {
       await page.waitForFunction(() => window.benchReady || window.benchFailure, null, { timeout: 60_000 });
     } catch (err) {
@@ -48,8 +52,6 @@ export async function withBenchPage(pagePath, use) {
     await use({ page, context });
     if (problems.length > 0) throw new Error(`the page reported errors:\n${problems.join('\n')}`);
   } finally {
-    await context?.close();
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
 }

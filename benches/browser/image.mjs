@@ -21,26 +21,20 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { median, round, spread, withBenchPage } from './harness.mjs';
+import { PHOTO, PHOTO_POLICY, benchRuns, median, round, spread, withBenchPage } from './harness.mjs';
 
-const PHOTO = process.env.MMGUARD_BENCH_PHOTO ?? '/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg';
 const WARMUPS = 2;
-const RUNS = Number(process.env.MMGUARD_BENCH_RUNS ?? 9);
-const POLICY = {
-  image: { output: { format: 'jpeg', jpeg_quality: 85 } },
-  limits: { image: { max_bytes: 64_000_000 } },
-};
 
 
 async function main() {
-  if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`MMGUARD_BENCH_RUNS must be a positive integer, got ${RUNS}`);
+  const RUNS = benchRuns(9);
   const photo = readFileSync(PHOTO);
 
   await withBenchPage('benches/browser/image.html', async ({ page, context }) => {
     // The photo lies outside the served root, so it crosses as base64.
     const raw = await page.evaluate(
       ([b64, options]) => window.runImageBench(b64, options),
-      [photo.toString('base64'), { warmups: WARMUPS, runs: RUNS, policy: POLICY }],
+      [photo.toString('base64'), { warmups: WARMUPS, runs: RUNS, policy: PHOTO_POLICY }],
     );
 
     const medians = Object.fromEntries(Object.entries(raw.ms).map(([name, values]) => [name, median(values)]));

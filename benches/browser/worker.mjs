@@ -36,22 +36,15 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { median, round, spread, withBenchPage } from './harness.mjs';
+import { PHOTO, PHOTO_POLICY, benchRuns, median, round, spread, withBenchPage } from './harness.mjs';
 
-const PHOTO = process.env.MMGUARD_BENCH_PHOTO ?? '/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg';
 const WARMUPS = 2;
-const RUNS = Number(process.env.MMGUARD_BENCH_RUNS ?? 9);
 const BATCH_SIZE = 4;
 const TEXT_CALLS = 200;
 const TEXT_CHARS = 1000;
-// As image.mjs.
-const POLICY = {
-  image: { output: { format: 'jpeg', jpeg_quality: 85 } },
-  limits: { image: { max_bytes: 64_000_000 } },
-};
 
 async function main() {
-  if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`MMGUARD_BENCH_RUNS must be a positive integer, got ${RUNS}`);
+  const RUNS = benchRuns(9);
   const photo = readFileSync(PHOTO);
 
   await withBenchPage('benches/browser/worker.html', async ({ page, context }) => {
@@ -60,7 +53,7 @@ async function main() {
       ([b64, options]) => window.runWorkerBench(b64, options),
       [
         photo.toString('base64'),
-        { warmups: WARMUPS, runs: RUNS, policy: POLICY, batchSize: BATCH_SIZE, textCalls: TEXT_CALLS, textChars: TEXT_CHARS },
+        { warmups: WARMUPS, runs: RUNS, policy: PHOTO_POLICY, batchSize: BATCH_SIZE, textCalls: TEXT_CALLS, textChars: TEXT_CHARS },
       ],
     );
 
