@@ -6,7 +6,7 @@
 // download link. A progress bar follows the guard's onProgress while it
 // works. The guard comes from guard-client.js, shared by every tab.
 
-import { $, detectorRow, detectorStatus, drawFindingGroups, drawTimings, el, findingHead, formatBytes, nextPaint, showError, startupSteps, wireFileDrop } from './dom.js';
+import { $, detectorRow, detectorStatus, drawFindingGroups, drawTimings, drawVerdictBox, el, fileFindingItem, formatBytes, nextPaint, showError, startupSteps, wireFileDrop } from './dom.js';
 import { currentGuard } from './guard-client.js';
 import { analyse, clearSpectrogram, decodeRecording, drawSpectrogram, loudestAbove, parseWav } from './spectrogram.js';
 
@@ -135,21 +135,14 @@ function outputLimit(policy, audio) {
 // ------------------------------------------------------------ report
 
 function drawAudioVerdict(report) {
-  const box = $('audio-verdict');
-  box.className = `verdict verdict-${report.verdict}`;
   const flagged = report.findings.some((f) => f.action === 'flag');
-  const explanation = {
+  drawVerdictBox($('audio-verdict'), report, {
     // The output is written afresh from the samples even then, so "clean"
     // does not mean the bytes are unchanged.
     clean: `Nothing had to be removed; the output is a fresh WAV file written from the samples.${flagged ? ' Some findings were only flagged: read them before sending it.' : ''}`,
     modified: 'Something was removed or neutralized: send the sanitized recording.',
     blocked: 'Blocked by the policy: nothing should be sent to the model.',
-  }[report.verdict];
-  const count = report.findings.length;
-  box.replaceChildren(
-    el('strong', { text: report.verdict.toUpperCase() }),
-    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}.`,
-  );
+  });
 }
 
 function drawAudioOutput(result, fileName, after) {
@@ -179,21 +172,9 @@ function formatScore(finding) {
 }
 
 function drawAudioFindings(report) {
-  drawFindingGroups($('audio-findings'), report.findings, (finding) => {
-    const details = [`${finding.count.toLocaleString('en')} occurrence${finding.count === 1 ? '' : 's'}`];
-    if (finding.bytes) details.push(`bytes ${finding.bytes.start.toLocaleString('en')}–${finding.bytes.end.toLocaleString('en')} of the file`);
-    if (finding.score !== undefined) details.push(formatScore(finding));
-    const flaggedText = finding.code === 'audio.metadata_text' && finding.payload;
-    return el(
-      'li',
-      { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
-      findingHead(finding),
-      el('p', { text: finding.message }),
-      el('p', { class: 'where', text: details.join(', ') }),
-      flaggedText ? el('p', { text: 'The metadata text the text guard flagged (decoded payload):' }) : null,
-      flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
-    );
-  });
+  drawFindingGroups($('audio-findings'), report.findings, (finding) =>
+    fileFindingItem(finding, 'audio.metadata_text', formatScore),
+  );
 }
 
 /** The metadata chunks the output no longer carries (or, blocked, that were found). */

@@ -42,6 +42,40 @@ export function findingHead(finding) {
 const SEVERITY_NAMES = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
 
 /**
+ * The verdict box: its class, the verdict in capitals, what it means
+ * (`explanations`, by verdict) and how many findings there are.
+ */
+export function drawVerdictBox(box, report, explanations) {
+  box.className = `verdict verdict-${report.verdict}`;
+  const count = report.findings.length;
+  box.replaceChildren(
+    el('strong', { text: report.verdict.toUpperCase() }),
+    ` ${explanations[report.verdict]} ${count} finding${count === 1 ? '' : 's'}.`,
+  );
+}
+
+/**
+ * A finding about a file (an image or a recording) as a list item: its
+ * occurrences, byte range and score (`scoreText`), and for `metadataCode` the
+ * decoded text the text guard flagged.
+ */
+export function fileFindingItem(finding, metadataCode, scoreText) {
+  const details = [`${finding.count.toLocaleString('en')} occurrence${finding.count === 1 ? '' : 's'}`];
+  if (finding.bytes) details.push(`bytes ${finding.bytes.start.toLocaleString('en')}–${finding.bytes.end.toLocaleString('en')} of the file`);
+  if (finding.score !== undefined) details.push(scoreText(finding));
+  const flaggedText = finding.code === metadataCode && finding.payload;
+  return el(
+    'li',
+    { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
+    findingHead(finding),
+    el('p', { text: finding.message }),
+    el('p', { class: 'where', text: details.join(', ') }),
+    flaggedText ? el('p', { text: 'The metadata text the text guard flagged (decoded payload):' }) : null,
+    flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
+  );
+}
+
+/**
  * Draws `findings` into `container` as one list per severity, most severe
  * first, each under a heading that names it and counts its findings; the
  * report's order holds within a severity. `item(finding)` makes each <li>.

@@ -6,7 +6,7 @@
 // works (the guard reports no progress for images). The guard comes from
 // guard-client.js, shared by every tab.
 
-import { $, detectorRow, detectorStatus, drawFindingGroups, drawTimings, el, findingHead, formatBytes, nextPaint, showError, startupSteps, wireFileDrop } from './dom.js';
+import { $, detectorRow, detectorStatus, drawFindingGroups, drawTimings, drawVerdictBox, el, fileFindingItem, formatBytes, nextPaint, showError, startupSteps, wireFileDrop } from './dom.js';
 import { currentGuard } from './guard-client.js';
 
 const MIME_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
@@ -52,21 +52,14 @@ function mapPin() {
 }
 
 function drawImageVerdict(report) {
-  const box = $('image-verdict');
-  box.className = `verdict verdict-${report.verdict}`;
   const flagged = report.findings.some((f) => f.action === 'flag');
-  const explanation = {
+  drawVerdictBox($('image-verdict'), report, {
     // The output is re-encoded from the pixels even then, so "clean" does not
     // mean the bytes are unchanged.
     clean: `Nothing had to be removed; the output is a fresh file encoded from the pixels.${flagged ? ' Some findings were only flagged: read them before sending it.' : ''}`,
     modified: 'Something was removed or neutralized: send the sanitized image.',
     blocked: 'Blocked by the policy: nothing should be sent to the model.',
-  }[report.verdict];
-  const count = report.findings.length;
-  box.replaceChildren(
-    el('strong', { text: report.verdict.toUpperCase() }),
-    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}.`,
-  );
+  });
 }
 
 function drawImageOutput(result, fileName) {
@@ -101,21 +94,9 @@ function drawMetadata(report) {
 }
 
 function drawImageFindings(report) {
-  drawFindingGroups($('image-findings'), report.findings, (finding) => {
-    const details = [`${finding.count.toLocaleString('en')} occurrence${finding.count === 1 ? '' : 's'}`];
-    if (finding.bytes) details.push(`bytes ${finding.bytes.start.toLocaleString('en')}–${finding.bytes.end.toLocaleString('en')} of the file`);
-    if (finding.score !== undefined) details.push(`score ${finding.score.toFixed(2)}`);
-    const flaggedText = finding.code === 'image.metadata_text' && finding.payload;
-    return el(
-      'li',
-      { class: `finding sev-${finding.severity}`, 'data-code': finding.code },
-      findingHead(finding),
-      el('p', { text: finding.message }),
-      el('p', { class: 'where', text: details.join(', ') }),
-      flaggedText ? el('p', { text: 'The metadata text the text guard flagged (decoded payload):' }) : null,
-      flaggedText ? el('pre', { class: 'payload-text', text: finding.payload.text }) : null,
-    );
-  });
+  drawFindingGroups($('image-findings'), report.findings, (finding) =>
+    fileFindingItem(finding, 'image.metadata_text', (f) => `score ${f.score.toFixed(2)}`),
+  );
 }
 
 // The learned detectors, in the order the result lists them: where their

@@ -5,7 +5,7 @@
 // (the text detector's as a gauge) and the time each step took. The guard
 // comes from guard-client.js, shared by every tab.
 
-import { $, detectorRow, detectorStatus, drawFindingGroups, drawTimings, el, findingHead, SEVERITY_RANK, showError, startupSteps } from './dom.js';
+import { $, detectorRow, detectorStatus, drawFindingGroups, drawTimings, drawVerdictBox, el, findingHead, SEVERITY_RANK, showError, startupSteps } from './dom.js';
 import { currentGuard } from './guard-client.js';
 
 // ------------------------------------------------------------ sample attacks
@@ -149,18 +149,11 @@ function appendRevealed(parent, text) {
 // ------------------------------------------------------------ drawing
 
 function drawVerdict(report, text) {
-  const box = $('verdict');
-  box.className = `verdict verdict-${report.verdict}`;
-  const explanation = {
+  drawVerdictBox($('verdict'), report, {
     clean: 'Nothing was changed.',
     modified: 'Something was removed or neutralized: send the sanitized text.',
     blocked: 'Blocked by the policy: nothing should be sent to the model.',
-  }[report.verdict];
-  const count = report.findings.length;
-  box.replaceChildren(
-    el('strong', { text: report.verdict.toUpperCase() }),
-    ` ${explanation} ${count} finding${count === 1 ? '' : 's'}.`,
-  );
+  });
   $('output').textContent = text ?? '(blocked: no output)';
   $('output').classList.toggle('blocked', text === null);
   $('copy').disabled = text === null;
