@@ -17,6 +17,16 @@ fn image_print(guard: &Guard, file: &str) -> Fingerprint {
 }
 
 #[test]
+fn the_switch_is_a_boolean() {
+    let err = Policy::from_json(r#"{ "fingerprint": "yes" }"#).unwrap_err();
+    assert_eq!(err.code(), "policy.json");
+    assert!(
+        err.to_string().contains("fingerprint") || err.to_string().contains("boolean"),
+        "{err}"
+    );
+}
+
+#[test]
 fn off_by_default() {
     let g = Guard::new(Policy::default()).unwrap();
     assert_eq!(g.text("hello there").unwrap().report.fingerprint, None);
